@@ -1,0 +1,152 @@
+// Every AWS error becomes a typed API error: the user sees a Kubernetes Status with the right code,
+// never a 500 with an SDK stack. The SDK has already retried throttling and 5xx by the time we see one.
+import {
+  forbidden,
+  internalError,
+  serviceUnavailable,
+  StatusError,
+  tooManyRequests,
+  fieldError,
+  invalid,
+  notFound,
+} from '../api/errors.js';
+
+/** Who the failed call was about, so messages can name the object. */
+export interface ErrorSubject {
+  kind: string;
+  plural: string;
+  name: string;
+  /** The AWS action being performed, e.g. `dynamodb:CreateTable`. */
+  action?: string;
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'TableNotFoundException',
+  'NoSuchBucket',
+  'NotFound',
+  'NotFoundException',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'RepositoryNotFoundException',
+]);
+const IN_USE = new Set([
+  'ResourceInUseException',
+  'BucketAlreadyExists',
+  'BucketAlreadyOwnedByYou',
+  'BucketNotEmpty',
+  'QueueNameExists',
+  'QueueAlreadyExists',
+  'QueueDeletedRecently',
+  'AWS.SimpleQueueService.QueueDeletedRecently',
+  'RepositoryAlreadyExistsException',
+  'RepositoryNotEmptyException',
+  'ConditionalCheckFailedException',
+  'TransactionConflictException',
+  'OperationAborted',
+  'ConcurrentAccessException',
+]);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'LimitExceededException',
+]);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AuthorizationError',
+]);
+const INVALID = new Set([
+  'ValidationException',
+  'ValidationError',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameterException',
+  'InvalidParameterCombination',
+  'InvalidAttributeName',
+  'InvalidAttributeValue',
+  'InvalidArgument',
+  'InvalidBucketName',
+  'InvalidTagException',
+  'InvalidTag',
+  'MalformedPolicy',
+  'MalformedPolicyDocument',
+  'MalformedXML',
+  'InvalidRequest',
+  'LifecyclePolicyValidationException',
+  'InvalidParameter',
+]);
+/** Connection-level failures: the endpoint did not answer at all. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
+
+export const THROTTLE_RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+
+function codeOf(error: SdkError): string {
+  return error.name ?? error.code ?? 'Error';
+}
+
+function firstLine(message: string | undefined): string {
+  return (message ?? '').split('\n')[0].trim();
+}
+
+export function isAwsNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error as SdkError));
+}
+
+export function awsErrorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null ? codeOf(error as SdkError) : 'Error';
+}
+
+/** Translates any error thrown by an AWS call into a StatusError (StatusErrors pass through). */
+export function mapAwsError(error: unknown, subject: ErrorSubject): StatusError {
+  if (error instanceof StatusError) return error;
+  const sdk = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  const code = codeOf(sdk);
+  const detail = firstLine(sdk.message) || code;
+  const action = subject.action ? ` (${subject.action})` : '';
+  const said = `AWS said${action}: ${code}: ${detail}`;
+
+  if (NOT_FOUND.has(code)) return notFound(subject.plural, subject.name);
+  if (IN_USE.has(code)) {
+    return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${subject.plural}.service-operator.aws "${subject.name}": ${said}`, {
+      name: subject.name,
+      group: 'service-operator.aws',
+      kind: subject.plural,
+    });
+  }
+  if (THROTTLED.has(code) || sdk.$metadata?.httpStatusCode === 429) {
+    return tooManyRequests(`AWS is throttling requests for ${subject.plural} "${subject.name}"; ${said}`, THROTTLE_RETRY_AFTER_SECONDS);
+  }
+  if (DENIED.has(code)) {
+    return forbidden(`the server's AWS identity may not perform this request on ${subject.plural} "${subject.name}"; ${said}`);
+  }
+  if (INVALID.has(code)) return invalid(subject.kind, subject.name, [fieldError('FieldValueInvalid', 'spec', said)]);
+  if (UNREACHABLE.has(code) || UNREACHABLE.has(sdk.code ?? '') || sdk.$fault === 'server' || (sdk.$metadata?.httpStatusCode ?? 0) >= 500) {
+    return serviceUnavailable(`AWS is unavailable for ${subject.plural} "${subject.name}"; ${said}`, UNAVAILABLE_RETRY_AFTER_SECONDS);
+  }
+  return internalError(`unexpected AWS error for ${subject.plural} "${subject.name}"; ${said}`);
+}

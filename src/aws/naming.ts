@@ -1,0 +1,32 @@
+// Default physical names: derived from cluster, namespace and object name so that two namespaces or two
+// clusters sharing an AWS account never collide, within each service's length and character rules.
+import { createHash } from 'node:crypto';
+import type { ObjectIdentity } from '../registry/kind.js';
+
+export interface NamingRules {
+  /** Joins the parts; must be a character Kubernetes forbids in cluster and namespace names. */
+  separator: string;
+  maxLength: number;
+  /** Always append a hash (for services whose rules make the joined form ambiguous, e.g. lowercase-only). */
+  alwaysHash?: boolean;
+  /** Maps characters the service does not accept. */
+  sanitize?: (text: string) => string;
+}
+
+const HASH_LENGTH = 8;
+
+function shortHash(identity: ObjectIdentity): string {
+  return createHash('sha256').update(`${identity.clusterName}\0${identity.namespace}\0${identity.name}`).digest('hex').slice(0, HASH_LENGTH);
+}
+
+/**
+ * `<cluster><sep><namespace><sep><name>`; when that is too long (or the rules ask for it), it is cut and
+ * ends in a hash of the full identity, which keeps it unique.
+ */
+export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules): string {
+  const sanitize = rules.sanitize ?? ((text: string) => text);
+  const joined = sanitize([identity.clusterName, identity.namespace, identity.name].join(rules.separator));
+  if (!rules.alwaysHash && joined.length <= rules.maxLength) return joined;
+  const suffix = `-${shortHash(identity)}`;
+  return `${joined.slice(0, rules.maxLength - suffix.length)}${suffix}`;
+}
