@@ -1,0 +1,111 @@
+// Everything checked before AWS is touched: decoding (apiVersion/kind, unknown fields per
+// fieldValidation), metadata syntax, the spec against its schema and the kind's own rules, and
+// immutable fields on update. Any failure here is a 4xx and AWS never sees the request.
+import { badRequest, fieldError, invalid, type FieldError } from '../api/errors.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from '../api/names.js';
+import { deepEqual } from '../api/json.js';
+import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
+import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
+import { isReservedTagKey } from '../aws/metadata-tags.js';
+import type { KindDefinition, ObjectIdentity } from './kind.js';
+import { objectSchemaOf, specSchemaOf } from './kind-schemas.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+const TAG_KEY_LIMIT = 128;
+/** Characters AWS accepts in tag keys and values across the services we manage. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function cannotHandle(kind: KindDefinition, why: string): never {
+  const k = kind.names.kind;
+  throw badRequest(`${k} in version "v1alpha1" cannot be handled as a ${k}: ${why}`);
+}
+
+/**
+ * Checks a request body is an object of this kind and applies fieldValidation to unknown fields.
+ * Returns the object with unknown fields removed, and the warnings for `Warn`.
+ */
+export function decodeObject(kind: KindDefinition, body: unknown, fieldValidation: FieldValidation): { object: KubeObject; warnings: string[] } {
+  if (!isPlainObject(body)) cannotHandle(kind, 'the body must be a JSON or YAML object');
+  if (body.kind === undefined || body.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+  if (body.apiVersion !== GROUP_VERSION) {
+    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
+  }
+  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.names.kind})`);
+  if (body.metadata !== undefined && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
+  if (body.spec !== undefined && body.spec !== null && !isPlainObject(body.spec)) cannotHandle(kind, 'spec must be an object');
+  const object = structuredClone(body) as KubeObject;
+  object.metadata ??= {};
+  // The original operator's manifests may say `spec:` with nothing under it (SNSTopic, ECRRepository).
+  if (object.spec === null || object.spec === undefined) object.spec = {};
+  const unknown = pruneUnknownFields(object, objectSchemaOf(kind), '');
+  const phrases = unknown.map((path) => `unknown field "${path}"`);
+  if (phrases.length && fieldValidation === 'Strict') cannotHandle(kind, `strict decoding error: ${phrases.join(', ')}`);
+  return { object, warnings: fieldValidation === 'Warn' ? phrases : [] };
+}
+
+function stringMapErrors(map: unknown, field: string, checkValue: boolean): FieldError[] {
+  if (map === undefined || map === null) return [];
+  if (!isPlainObject(map)) return [fieldError('FieldValueTypeInvalid', field, 'must be a map of strings', map)];
+  return Object.entries(map).flatMap(([key, value]) => {
+    const path = `${field}[${key}]`;
+    if (typeof value !== 'string') return [fieldError('FieldValueTypeInvalid', path, 'must be a string', value)];
+    return [...qualifiedNameErrors(key, field), ...(checkValue ? labelValueErrors(value, path) : [])];
+  });
+}
+
+function metadataErrors(object: KubeObject): FieldError[] {
+  const { metadata } = object;
+  const errors: FieldError[] = [];
+  if (!metadata.name) errors.push(fieldError('FieldValueRequired', 'metadata.name', 'name or generateName is required'));
+  else errors.push(...dns1123SubdomainErrors(metadata.name, 'metadata.name'));
+  if (metadata.namespace) errors.push(...dns1123LabelErrors(metadata.namespace, 'metadata.namespace'));
+  errors.push(...stringMapErrors(metadata.labels, 'metadata.labels', true));
+  errors.push(...stringMapErrors(metadata.annotations, 'metadata.annotations', false));
+  const annotationBytes = Object.entries(metadata.annotations ?? {}).reduce((sum, [k, v]) => sum + k.length + String(v).length, 0);
+  if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    errors.push(fieldError('FieldValueTooLong', 'metadata.annotations', `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`));
+  }
+  if (metadata.finalizers !== undefined && !(Array.isArray(metadata.finalizers) && metadata.finalizers.every((f) => typeof f === 'string'))) {
+    errors.push(fieldError('FieldValueTypeInvalid', 'metadata.finalizers', 'must be a list of strings'));
+  }
+  return errors;
+}
+
+function tagErrors(tags: unknown): FieldError[] {
+  if (!isPlainObject(tags)) return [];
+  return Object.entries(tags).flatMap(([key, value]) => {
+    const field = `spec.tags[${key}]`;
+    if (isReservedTagKey(key) || key.toLowerCase().startsWith('aws:')) return [fieldError('FieldValueForbidden', field, 'tag keys starting with "service-operator.aws/" or "aws:" are reserved')];
+    if (key.length === 0 || key.length > TAG_KEY_LIMIT) return [fieldError('FieldValueInvalid', field, `tag keys must be 1 to ${TAG_KEY_LIMIT} characters`, key)];
+    if (!TAG_CHARACTERS.test(key) || (typeof value === 'string' && !TAG_CHARACTERS.test(value))) {
+      return [fieldError('FieldValueInvalid', field, 'tags may only contain letters, digits, spaces and _ . : / = + - @', value)];
+    }
+    return [];
+  });
+}
+
+/** Metadata syntax, the spec against the schema, and the kind's semantic rules. */
+export function objectErrors(kind: KindDefinition, object: KubeObject, identity: ObjectIdentity): FieldError[] {
+  const meta = metadataErrors(object);
+  const schema = validateAgainstSchema(object.spec, specSchemaOf(kind), 'spec');
+  // Semantic rules assume a schema-valid spec.
+  const semantic = schema.length ? [] : [...tagErrors(object.spec?.tags), ...kind.validate(object.spec ?? {}, identity)];
+  return [...meta, ...schema, ...semantic];
+}
+
+function readPath(spec: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), spec);
+}
+
+/** Immutable spec fields, comparing canonical specs: any change (setting, removing) is a 422 naming the field. */
+export function immutableFieldErrors(kind: KindDefinition, current: Record<string, unknown>, desired: Record<string, unknown>): FieldError[] {
+  return kind.immutableFields
+    .filter((path) => !deepEqual(readPath(current, path), readPath(desired, path)))
+    .map((path) => fieldError('FieldValueInvalid', `spec.${path}`, 'field is immutable', readPath(desired, path) ?? null));
+}
+
+export function throwIfInvalid(kind: KindDefinition, name: string, errors: FieldError[]): void {
+  if (errors.length) throw invalid(kind.names.kind, name, errors);
+}

@@ -1,0 +1,126 @@
+// What a kind module declares. The generic REST layer (discovery, OpenAPI, verbs, Table, watch) is built
+// from these declarations alone; a kind never sees HTTP or Kubernetes metadata handling.
+import type { FieldError } from '../api/errors.js';
+import type { Schema } from '../api/schema.js';
+import type { AwsClients } from '../aws/clients.js';
+
+export interface KindNames {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  description: string;
+  /** Simple JSON path into the object, e.g. `.status.tableStatus`. */
+  jsonPath: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  priority: 0 | 1;
+}
+
+/** Where an AWS resource is in its life, in AWS's words and in ours. */
+export interface Lifecycle {
+  /** AWS's own state word, e.g. `CREATING`, `ACTIVE`. */
+  state: string;
+  phase: 'Creating' | 'Updating' | 'Ready' | 'Deleting' | 'Failed';
+  message?: string;
+}
+
+/** One AWS resource as read from AWS, already rendered into the kind's spec and status. */
+export interface Observed {
+  /** How the kind addresses the resource in AWS calls (table name, queue URL, ARN...). */
+  ref: string;
+  arn: string;
+  /** All AWS tags of the resource, ours and the user's. */
+  tags: Record<string, string>;
+  lifecycle: Lifecycle;
+  /** The spec as AWS has it, canonical (see KindDefinition.canonicalSpec), without tags. */
+  spec: Record<string, unknown>;
+  /** Kind-specific status fields (arn, names, endpoints). Conditions are added by the registry. */
+  status: Record<string, unknown>;
+  /** Outputs for applications (the original operator's `output` field and ConfigMap keys). */
+  outputs: Record<string, string>;
+  /** When AWS says the resource was created (RFC 3339), if it says. */
+  createdAt?: string;
+}
+
+export interface KindContext {
+  aws: AwsClients;
+  region: string;
+  clusterName: string;
+  /** The AWS account id (from STS), for ARNs and URLs. */
+  accountId(): Promise<string>;
+  /** Epoch ms by which a call that waits on AWS (e.g. for ACTIVE) must give up. */
+  deadline: number;
+}
+
+/** The identity of the Kubernetes object a physical resource is created for. */
+export interface ObjectIdentity {
+  clusterName: string;
+  namespace: string;
+  name: string;
+}
+
+export interface TagChange {
+  set: Record<string, string>;
+  remove: string[];
+}
+
+export interface DeleteOutcome {
+  /** `deleted`: gone now. `deleting`: AWS removes it asynchronously (watchers see DELETED later). */
+  state: 'deleted' | 'deleting';
+}
+
+export interface KindAws {
+  /** The physical name a new object gets: the spec's explicit name, or a collision-free default. */
+  physicalName(spec: Record<string, unknown>, identity: ObjectIdentity): string;
+  /** Reads the resource (spec, status, tags); undefined when it does not exist. */
+  find(ctx: KindContext, ref: string): Promise<Observed | undefined>;
+  /** Creates the resource with its tags (in the same call where AWS allows it); returns its ref. */
+  create(ctx: KindContext, name: string, spec: Record<string, unknown>, tags: Record<string, string>): Promise<string>;
+  /** Brings the resource from `current` to `desired` with the fewest AWS calls; tags are separate. */
+  update(ctx: KindContext, current: Observed, desired: Record<string, unknown>): Promise<void>;
+  setTags(ctx: KindContext, current: Observed, change: TagChange): Promise<void>;
+  delete(ctx: KindContext, current: Observed): Promise<DeleteOutcome>;
+  /** Every resource of this kind tagged as belonging to `clusterName`, as refs. */
+  enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string>;
+}
+
+export interface KindDefinition {
+  names: KindNames;
+  description: string;
+  /** Schema of `spec` without `tags` (the registry adds the common `spec.tags`). */
+  specSchema: Schema;
+  /** Schema of the kind-specific `status` fields (the registry adds conditions and generations). */
+  statusSchema: Schema;
+  /** Schema of the kind's `output` root field (the original operator's outputs). */
+  outputSchema: Schema;
+  columns: PrinterColumn[];
+  /** Spec fields (dotted paths) that cannot change after creation. */
+  immutableFields: string[];
+  /** Highest number of AWS tags the resource takes (50 for most services). */
+  tagLimit: number;
+  /**
+   * Fills defaults into a spec. On update `current` is the spec AWS has, for settings whose unset value
+   * means "keep what AWS chose" (a defaulted physical name, say).
+   */
+  defaults(spec: Record<string, unknown>, current?: Record<string, unknown>): Record<string, unknown>;
+  /** The single form of a spec that render and desired specs share, so equal settings compare equal. */
+  canonicalSpec(spec: Record<string, unknown>): Record<string, unknown>;
+  /** Semantic checks beyond the schema (AWS naming rules, cross-field constraints). Paths start at `spec`. */
+  validate(spec: Record<string, unknown>, identity: ObjectIdentity): FieldError[];
+  aws: KindAws;
+}
+
+/** Thrown by kind code: the request conflicts with the resource's state (a 409 naming the object). */
+export class ResourceConflict extends Error {}
+
+/** Thrown by kind code: the desired spec cannot be applied to this resource (a 422 with these causes). */
+export class SpecInvalid extends Error {
+  constructor(readonly causes: FieldError[]) {
+    super(causes.map((c) => `${c.field}: ${c.detail}`).join('; '));
+  }
+}

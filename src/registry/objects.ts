@@ -1,0 +1,119 @@
+// Turning an AWS resource (as the kind observed it) plus the metadata stored in its tags into the
+// Kubernetes object users see, and back: which parts of a written object are kept in the tags.
+import { createHash } from 'node:crypto';
+import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
+import { GROUP_VERSION } from '../api/types.js';
+import { userTags, type StoredMetadata } from '../aws/metadata-tags.js';
+import type { KindDefinition, Lifecycle, Observed } from './kind.js';
+
+/** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
+export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
+/** Annotation: `retain` keeps the AWS resource when the object is deleted (only our tags are removed). */
+export const DELETION_POLICY_ANNOTATION = 'service-operator.aws/deletion-policy';
+
+/** The original operator's status words (CloudFormation's), which scripts poll. */
+function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
+  const verb = generation > 1 ? 'UPDATE' : 'CREATE';
+  switch (lifecycle.phase) {
+    case 'Creating':
+      return 'CREATE_IN_PROGRESS';
+    case 'Updating':
+      return 'UPDATE_IN_PROGRESS';
+    case 'Deleting':
+      return 'DELETE_IN_PROGRESS';
+    case 'Failed':
+      return `${verb}_FAILED`;
+    case 'Ready':
+      return `${verb}_COMPLETE`;
+  }
+}
+
+function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, now: string): Condition {
+  const ready = observed.lifecycle.phase === 'Ready';
+  const status = ready ? 'True' : 'False';
+  return {
+    type: 'Ready',
+    status,
+    reason: ready ? 'Available' : observed.lifecycle.phase,
+    message: observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
+    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : now,
+    observedGeneration: generation,
+  };
+}
+
+function previousReady(previous: KubeObject | undefined): Condition | undefined {
+  const conditions = previous?.status?.conditions as Condition[] | undefined;
+  return conditions?.find((c) => c.type === 'Ready');
+}
+
+function nonEmpty<T extends object>(value: T | undefined): T | undefined {
+  return value && Object.keys(value).length > 0 ? value : undefined;
+}
+
+/**
+ * The object for an observed AWS resource. `previous` (the last rendering) keeps transition times and a
+ * pending deletion's timestamp stable between renderings.
+ */
+export function renderObject(
+  kind: KindDefinition,
+  observed: Observed,
+  meta: StoredMetadata,
+  namespace: string,
+  name: string,
+  previous: KubeObject | undefined,
+  now: string = new Date().toISOString(),
+): KubeObject {
+  const deleting = observed.lifecycle.phase === 'Deleting';
+  const deletionTimestamp = meta.deletionTimestamp ?? (deleting ? (previous?.metadata.deletionTimestamp ?? now) : undefined);
+  const finalizers = [...(meta.finalizers ?? []), ...(deleting ? [AWS_FINALIZER] : [])];
+  const metadata: ObjectMeta = {
+    name,
+    namespace,
+    uid: meta.uid,
+    generation: meta.generation,
+    creationTimestamp: meta.creationTimestamp,
+    ...(deletionTimestamp ? { deletionTimestamp } : {}),
+    ...(nonEmpty(meta.labels) ? { labels: meta.labels } : {}),
+    ...(nonEmpty(meta.annotations) ? { annotations: meta.annotations } : {}),
+    ...(finalizers.length ? { finalizers } : {}),
+    ...(meta.ownerReferences?.length ? { ownerReferences: meta.ownerReferences } : {}),
+  };
+  const tags = nonEmpty(userTags(observed.tags));
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: kind.names.kind,
+    metadata,
+    spec: { ...observed.spec, ...(tags ? { tags } : {}) },
+    status: {
+      ...observed.status,
+      resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
+      observedGeneration: meta.generation,
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), now)],
+    },
+    output: observed.outputs,
+  };
+}
+
+/** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
+export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp'>): StoredMetadata {
+  const { labels, annotations, ownerReferences } = object.metadata;
+  const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
+  return {
+    ...base,
+    ...(nonEmpty(labels) ? { labels } : {}),
+    ...(nonEmpty(annotations) ? { annotations } : {}),
+    ...(finalizers.length ? { finalizers } : {}),
+    ...(ownerReferences?.length ? { ownerReferences } : {}),
+  };
+}
+
+/** Metadata for a resource that carries our identity tags but lost its metadata tags (edited by hand). */
+export function recoveredMetadata(observed: Observed, creationTimestamp: string): StoredMetadata {
+  return { uid: uidFromArn(observed.arn), creationTimestamp, generation: 1 };
+}
+
+/** A stable UUID-shaped id derived from the ARN, so the object keeps one uid across reads. */
+function uidFromArn(arn: string): string {
+  const h = createHash('sha256').update(arn).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,61 @@
+// Keeps the view fresh against changes made outside the server: a full re-read every resync period,
+// and a fast re-read of objects AWS is still changing (CREATING, DELETING...) so Ready and deletions
+// arrive promptly. AWS being unreachable is logged and retried; the view keeps its last state.
+import type { Logger } from '../log.js';
+import type { KindStore } from './store.js';
+
+export interface ResyncLoop {
+  /** Resolves after the first full read of every kind (the server is ready then). */
+  initialSync: Promise<void>;
+  stop(): void;
+}
+
+async function resyncAll(stores: KindStore[], onlyTransitional: boolean, log: Logger): Promise<void> {
+  await Promise.all(
+    stores.map((store) =>
+      store.resync(onlyTransitional).catch((error: unknown) => {
+        log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');
+        if (!onlyTransitional) throw error;
+      }),
+    ),
+  );
+}
+
+export function startResyncLoop(stores: KindStore[], periodMs: number, transitionalPeriodMs: number, log: Logger): ResyncLoop {
+  let stopped = false;
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: () => Promise<void>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || stopped) return;
+      running = true;
+      task()
+        .catch(() => undefined)
+        .finally(() => (running = false));
+    }, ms);
+    timers.push(timer);
+  };
+  const initialSync = (async () => {
+    for (;;) {
+      try {
+        await resyncAll(stores, false, log);
+        return;
+      } catch {
+        if (stopped) return;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  })();
+  void initialSync.then(() => {
+    if (stopped) return;
+    every(periodMs, () => resyncAll(stores, false, log));
+    every(transitionalPeriodMs, () => resyncAll(stores, true, log));
+  });
+  return {
+    initialSync,
+    stop() {
+      stopped = true;
+      timers.forEach(clearInterval);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The in-memory view of this cluster's objects of one kind, the server's only state besides AWS itself.
+// It holds each object as last read from AWS with the resourceVersion it was given; a new version is
+// issued exactly when the rendered object changes, and every change is appended to the kind's event log.
+import { createHash } from 'node:crypto';
+import { stableStringify } from '../api/json.js';
+import type { KubeObject } from '../api/types.js';
+import type { EventLog } from './event-log.js';
+import type { ResourceVersionClock } from './resource-version.js';
+
+export interface ViewEntry {
+  /** How the kind addresses the AWS resource (table name, queue URL...). */
+  ref: string;
+  object: KubeObject;
+  hash: string;
+}
+
+function contentHash(object: KubeObject): string {
+  const { resourceVersion: _ignored, ...metadata } = object.metadata;
+  return createHash('sha1').update(stableStringify({ ...object, metadata })).digest('base64');
+}
+
+export function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export class ObjectView {
+  private readonly entries = new Map<string, ViewEntry>();
+
+  constructor(
+    private readonly clock: ResourceVersionClock,
+    readonly log: EventLog,
+  ) {}
+
+  get(namespace: string, name: string): ViewEntry | undefined {
+    return this.entries.get(objectKey(namespace, name));
+  }
+
+  /** Every entry, in namespace/name order (the order etcd lists in). */
+  list(): ViewEntry[] {
+    return [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Records the object as read from AWS and returns it with its (possibly new) resourceVersion. */
+  commit(ref: string, object: KubeObject): KubeObject {
+    const key = objectKey(object.metadata.namespace as string, object.metadata.name as string);
+    const hash = contentHash(object);
+    const existing = this.entries.get(key);
+    if (existing && existing.hash === hash && existing.ref === ref) return existing.object;
+    const resourceVersion = this.clock.next();
+    const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(resourceVersion) } };
+    this.entries.set(key, { ref, object: stored, hash });
+    this.log.append(existing ? { type: 'MODIFIED', object: stored, previous: existing.object, resourceVersion } : { type: 'ADDED', object: stored, resourceVersion });
+    return stored;
+  }
+
+  /** Forgets an object that is gone from AWS; watchers get DELETED with its last state. */
+  remove(namespace: string, name: string): KubeObject | undefined {
+    const key = objectKey(namespace, name);
+    const existing = this.entries.get(key);
+    if (!existing) return undefined;
+    this.entries.delete(key);
+    const resourceVersion = this.clock.next();
+    const last: KubeObject = { ...existing.object, metadata: { ...existing.object.metadata, resourceVersion: String(resourceVersion) } };
+    this.log.append({ type: 'DELETED', object: last, resourceVersion });
+    return last;
+  }
+}
