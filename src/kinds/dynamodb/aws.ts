@@ -1,0 +1,389 @@
+// DynamoDB tables through @aws-sdk/client-dynamodb: describe into the canonical spec, create with tags
+// in the same call, and update with the fewest calls AWS allows (it takes one kind of table change
+// per UpdateTable, and none while the table is UPDATING).
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTagsOfResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type GlobalSecondaryIndexDescription,
+  type KeySchemaElement,
+  type TableDescription,
+  type UpdateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { fieldError } from '../../api/errors.js';
+import { deepEqual } from '../../api/json.js';
+import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
+import { defaultPhysicalName } from '../../aws/naming.js';
+import { resourcesOfCluster } from '../../aws/tagging.js';
+import { waitFor } from '../../aws/wait.js';
+import {
+  ResourceConflict,
+  SpecInvalid,
+  type DeleteOutcome,
+  type KindAws,
+  type KindContext,
+  type Lifecycle,
+  type ObjectIdentity,
+  type Observed,
+  type TagChange,
+} from '../../registry/kind.js';
+import type { AttributeType, DynamoDBSpec, GlobalSecondaryIndex, KeyAttribute } from './spec.js';
+
+const dynamodb = (ctx: KindContext): DynamoDBClient => ctx.aws.client(DynamoDBClient);
+
+// ------------------------------------------------------------------ reading
+
+function keyAttributes(keys: KeySchemaElement[] | undefined, definitions: AttributeDefinition[] | undefined): { hash: KeyAttribute; range?: KeyAttribute } {
+  const typeOf = (name: string): AttributeType => (definitions?.find((d) => d.AttributeName === name)?.AttributeType as AttributeType | undefined) ?? 'S';
+  const attr = (role: 'HASH' | 'RANGE'): KeyAttribute | undefined => {
+    const name = keys?.find((k) => k.KeyType === role)?.AttributeName;
+    return name ? { name, type: typeOf(name) } : undefined;
+  };
+  return { hash: attr('HASH') as KeyAttribute, range: attr('RANGE') };
+}
+
+function renderIndex(gsi: GlobalSecondaryIndexDescription, definitions: AttributeDefinition[] | undefined, provisioned: boolean): GlobalSecondaryIndex {
+  const keys = keyAttributes(gsi.KeySchema, definitions);
+  const nonKey = gsi.Projection?.NonKeyAttributes;
+  return {
+    indexName: gsi.IndexName as string,
+    hashAttribute: keys.hash,
+    ...(keys.range ? { rangeAttribute: keys.range } : {}),
+    projection: { type: (gsi.Projection?.ProjectionType ?? 'ALL') as GlobalSecondaryIndex['projection']['type'], ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) },
+    ...(provisioned
+      ? { readCapacityUnits: gsi.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: gsi.ProvisionedThroughput?.WriteCapacityUnits }
+      : {}),
+  };
+}
+
+interface Extras {
+  ttl?: { enabled: boolean; attributeName?: string };
+  pitr: boolean;
+}
+
+function renderSpec(table: TableDescription, extras: Extras): DynamoDBSpec {
+  const keys = keyAttributes(table.KeySchema, table.AttributeDefinitions);
+  const billingMode = (table.BillingModeSummary?.BillingMode ?? 'PROVISIONED') as DynamoDBSpec['billingMode'];
+  const provisioned = billingMode === 'PROVISIONED';
+  const sse = table.SSEDescription;
+  const sseOn = sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING' || sse?.Status === 'UPDATING';
+  const indexes = table.GlobalSecondaryIndexes?.filter((g) => g.IndexStatus !== 'DELETING').map((g) => renderIndex(g, table.AttributeDefinitions, provisioned));
+  return {
+    tableName: table.TableName,
+    hashAttribute: keys.hash,
+    ...(keys.range ? { rangeAttribute: keys.range } : {}),
+    billingMode,
+    ...(provisioned
+      ? { readCapacityUnits: table.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: table.ProvisionedThroughput?.WriteCapacityUnits }
+      : {}),
+    tableClass: (table.TableClassSummary?.TableClass ?? 'STANDARD') as DynamoDBSpec['tableClass'],
+    ...(indexes?.length ? { globalSecondaryIndexes: indexes.sort((a, b) => a.indexName.localeCompare(b.indexName)) } : {}),
+    stream: table.StreamSpecification?.StreamEnabled ? { enabled: true, viewType: table.StreamSpecification.StreamViewType } : { enabled: false },
+    serverSideEncryption: sseOn ? { enabled: true, ...(sse?.KMSMasterKeyArn ? { kmsKeyId: sse.KMSMasterKeyArn } : {}) } : { enabled: false },
+    timeToLive: extras.ttl ?? { enabled: false },
+    pointInTimeRecovery: extras.pitr,
+    deletionProtection: table.DeletionProtectionEnabled ?? false,
+  };
+}
+
+function lifecycleOf(table: TableDescription): Lifecycle {
+  const state = table.TableStatus ?? 'UNKNOWN';
+  const busyIndex = table.GlobalSecondaryIndexes?.find((g) => g.IndexStatus && g.IndexStatus !== 'ACTIVE');
+  switch (state) {
+    case 'ACTIVE':
+      return busyIndex
+        ? { state: 'UPDATING', phase: 'Updating', message: `index ${busyIndex.IndexName} is ${busyIndex.IndexStatus}` }
+        : { state, phase: 'Ready', message: 'table is ACTIVE' };
+    case 'CREATING':
+      return { state, phase: 'Creating', message: 'table is CREATING' };
+    case 'UPDATING':
+      return { state, phase: 'Updating', message: 'table is UPDATING' };
+    case 'DELETING':
+      return { state, phase: 'Deleting', message: 'table is DELETING' };
+    default:
+      return { state, phase: 'Failed', message: `table is ${state}` };
+  }
+}
+
+async function listTags(ctx: KindContext, arn: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  let token: string | undefined;
+  do {
+    const page = await dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) }));
+    for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
+    token = page.NextToken;
+  } while (token);
+  return tags;
+}
+
+/** TTL and backups have their own APIs, which answer only once the table exists for them. */
+async function readExtras(ctx: KindContext, name: string, status: string | undefined): Promise<Extras> {
+  if (status === 'CREATING' || status === 'DELETING') return { pitr: false };
+  const [ttl, backups] = await Promise.all([
+    dynamodb(ctx).send(new DescribeTimeToLiveCommand({ TableName: name })),
+    dynamodb(ctx).send(new DescribeContinuousBackupsCommand({ TableName: name })),
+  ]);
+  const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+  const ttlOn = ttlStatus === 'ENABLED' || ttlStatus === 'ENABLING';
+  const pitr = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED';
+  return { ttl: ttlOn ? { enabled: true, attributeName: ttl.TimeToLiveDescription?.AttributeName } : { enabled: false }, pitr };
+}
+
+async function describe(ctx: KindContext, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await dynamodb(ctx).send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function find(ctx: KindContext, name: string): Promise<Observed | undefined> {
+  const table = await describe(ctx, name);
+  if (!table?.TableArn) return undefined;
+  const [tags, extras] = await Promise.all([listTags(ctx, table.TableArn), readExtras(ctx, name, table.TableStatus)]);
+  const arn = table.TableArn;
+  return {
+    ref: name,
+    arn,
+    tags,
+    lifecycle: lifecycleOf(table),
+    spec: renderSpec(table, extras) as unknown as Record<string, unknown>,
+    status: {
+      arn,
+      tableName: name,
+      tableStatus: table.TableStatus,
+      ...(table.TableId ? { tableId: table.TableId } : {}),
+      ...(table.LatestStreamArn ? { latestStreamArn: table.LatestStreamArn } : {}),
+    },
+    outputs: { tableName: name, tableARN: arn, region: ctx.region },
+    ...(table.CreationDateTime ? { createdAt: table.CreationDateTime.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ writing
+
+function keySchema(hash: KeyAttribute, range?: KeyAttribute): KeySchemaElement[] {
+  return [{ AttributeName: hash.name, KeyType: 'HASH' }, ...(range ? [{ AttributeName: range.name, KeyType: 'RANGE' as const }] : [])];
+}
+
+function attributeDefinitions(attrs: (KeyAttribute | undefined)[]): AttributeDefinition[] {
+  const byName = new Map<string, AttributeDefinition>();
+  for (const attr of attrs) if (attr) byName.set(attr.name, { AttributeName: attr.name, AttributeType: attr.type });
+  return [...byName.values()];
+}
+
+function throughput(owner: { readCapacityUnits?: number; writeCapacityUnits?: number }): { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined {
+  return owner.readCapacityUnits !== undefined && owner.writeCapacityUnits !== undefined
+    ? { ReadCapacityUnits: owner.readCapacityUnits, WriteCapacityUnits: owner.writeCapacityUnits }
+    : undefined;
+}
+
+function indexInput(gsi: GlobalSecondaryIndex) {
+  const provisioned = throughput(gsi);
+  return {
+    IndexName: gsi.indexName,
+    KeySchema: keySchema(gsi.hashAttribute, gsi.rangeAttribute),
+    Projection: { ProjectionType: gsi.projection.type, ...(gsi.projection.nonKeyAttributes ? { NonKeyAttributes: gsi.projection.nonKeyAttributes } : {}) },
+    ...(provisioned ? { ProvisionedThroughput: provisioned } : {}),
+  };
+}
+
+function sseSpecification(spec: DynamoDBSpec) {
+  return spec.serverSideEncryption.enabled
+    ? { Enabled: true, SSEType: 'KMS' as const, ...(spec.serverSideEncryption.kmsKeyId ? { KMSMasterKeyId: spec.serverSideEncryption.kmsKeyId } : {}) }
+    : { Enabled: false };
+}
+
+function streamSpecification(spec: DynamoDBSpec) {
+  return spec.stream.enabled ? { StreamEnabled: true, StreamViewType: spec.stream.viewType as 'NEW_AND_OLD_IMAGES' } : { StreamEnabled: false };
+}
+
+async function waitUntilActive(ctx: KindContext, name: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const table = await describe(ctx, name);
+      const busy = table?.GlobalSecondaryIndexes?.some((g) => g.IndexStatus !== 'ACTIVE');
+      return table?.TableStatus === 'ACTIVE' && !busy ? true : undefined;
+    },
+    { deadline: ctx.deadline, what: `table ${name} to become ACTIVE` },
+  );
+}
+
+async function setTimeToLive(ctx: KindContext, name: string, ttl: DynamoDBSpec['timeToLive'], previousAttribute?: string): Promise<void> {
+  const attributeName = ttl.enabled ? (ttl.attributeName as string) : previousAttribute;
+  if (!attributeName) return;
+  await dynamodb(ctx).send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: ttl.enabled, AttributeName: attributeName } }));
+}
+
+async function setPointInTimeRecovery(ctx: KindContext, name: string, enabled: boolean): Promise<void> {
+  await dynamodb(ctx).send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: enabled } }));
+}
+
+/** Settings CreateTable cannot take: applied once the table is ACTIVE; the table is removed if they fail. */
+async function applyAfterCreate(ctx: KindContext, name: string, spec: DynamoDBSpec): Promise<void> {
+  if (!spec.timeToLive.enabled && !spec.pointInTimeRecovery) return;
+  await waitUntilActive(ctx, name);
+  if (spec.timeToLive.enabled) await setTimeToLive(ctx, name, spec.timeToLive);
+  if (spec.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, true);
+}
+
+async function rollBack(ctx: KindContext, name: string, deletionProtection: boolean): Promise<void> {
+  if (deletionProtection) await dynamodb(ctx).send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
+  await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
+}
+
+async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
+  const spec = loose as unknown as DynamoDBSpec;
+  const indexes = spec.globalSecondaryIndexes ?? [];
+  const provisioned = throughput(spec);
+  await dynamodb(ctx).send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: keySchema(spec.hashAttribute, spec.rangeAttribute),
+      AttributeDefinitions: attributeDefinitions([spec.hashAttribute, spec.rangeAttribute, ...indexes.flatMap((g) => [g.hashAttribute, g.rangeAttribute])]),
+      BillingMode: spec.billingMode,
+      ...(provisioned ? { ProvisionedThroughput: provisioned } : {}),
+      ...(indexes.length ? { GlobalSecondaryIndexes: indexes.map(indexInput) } : {}),
+      ...(spec.stream.enabled ? { StreamSpecification: streamSpecification(spec) } : {}),
+      ...(spec.serverSideEncryption.enabled ? { SSESpecification: sseSpecification(spec) } : {}),
+      TableClass: spec.tableClass,
+      DeletionProtectionEnabled: spec.deletionProtection,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+  try {
+    await applyAfterCreate(ctx, name, spec);
+  } catch (error) {
+    // A half-configured table must not stay behind: remove it, then report what failed.
+    await rollBack(ctx, name, spec.deletionProtection).catch(() => undefined);
+    throw error;
+  }
+  return name;
+}
+
+/** The UpdateTable calls that take current to desired, one kind of change per call. */
+function tableUpdates(name: string, current: DynamoDBSpec, desired: DynamoDBSpec): UpdateTableCommandInput[] {
+  const calls: UpdateTableCommandInput[] = [];
+  const currentIndexes = new Map((current.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
+  const desiredIndexes = new Map((desired.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
+  const provisioned = desired.billingMode === 'PROVISIONED';
+
+  const capacityChanged = desired.billingMode !== current.billingMode || !deepEqual(throughput(desired), throughput(current));
+  const indexCapacityUpdates = [...desiredIndexes.values()]
+    .filter((g) => currentIndexes.has(g.indexName) && (desired.billingMode !== current.billingMode || !deepEqual(throughput(g), throughput(currentIndexes.get(g.indexName) as GlobalSecondaryIndex))))
+    .filter(() => provisioned)
+    .map((g) => ({ Update: { IndexName: g.indexName, ProvisionedThroughput: throughput(g) } }));
+  if (capacityChanged || indexCapacityUpdates.length) {
+    calls.push({
+      TableName: name,
+      BillingMode: desired.billingMode,
+      ...(provisioned ? { ProvisionedThroughput: throughput(desired) } : {}),
+      ...(indexCapacityUpdates.length ? { GlobalSecondaryIndexUpdates: indexCapacityUpdates } : {}),
+    });
+  }
+  for (const gsi of currentIndexes.values()) {
+    if (!desiredIndexes.has(gsi.indexName)) calls.push({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: gsi.indexName } }] });
+  }
+  for (const gsi of desiredIndexes.values()) {
+    if (currentIndexes.has(gsi.indexName)) continue;
+    calls.push({
+      TableName: name,
+      AttributeDefinitions: attributeDefinitions([desired.hashAttribute, desired.rangeAttribute, gsi.hashAttribute, gsi.rangeAttribute]),
+      GlobalSecondaryIndexUpdates: [{ Create: indexInput(gsi) }],
+    });
+  }
+  if (!deepEqual(desired.stream, current.stream)) {
+    // Changing the view type means turning the stream off, then on again with the new type.
+    if (current.stream.enabled && desired.stream.enabled) calls.push({ TableName: name, StreamSpecification: { StreamEnabled: false } });
+    calls.push({ TableName: name, StreamSpecification: streamSpecification(desired) });
+  }
+  if (!deepEqual(desired.serverSideEncryption, current.serverSideEncryption)) calls.push({ TableName: name, SSESpecification: sseSpecification(desired) });
+  if (desired.tableClass !== current.tableClass) calls.push({ TableName: name, TableClass: desired.tableClass });
+  if (desired.deletionProtection !== current.deletionProtection) calls.push({ TableName: name, DeletionProtectionEnabled: desired.deletionProtection });
+  return calls;
+}
+
+/** Index keys and projections are fixed once an index exists; only its capacity can change. */
+function changedIndexErrors(current: DynamoDBSpec, desired: DynamoDBSpec) {
+  const currentIndexes = new Map((current.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
+  return (desired.globalSecondaryIndexes ?? []).flatMap((gsi, i) => {
+    const before = currentIndexes.get(gsi.indexName);
+    if (!before) return [];
+    const shape = (g: GlobalSecondaryIndex) => ({ h: g.hashAttribute, r: g.rangeAttribute, p: g.projection });
+    return deepEqual(shape(before), shape(gsi))
+      ? []
+      : [fieldError('FieldValueInvalid', `spec.globalSecondaryIndexes[${i}]`, 'the keys and projection of an existing index are immutable; add an index under a new name instead', gsi.indexName)];
+  });
+}
+
+function indexChurnErrors(current: DynamoDBSpec, desired: DynamoDBSpec) {
+  const before = new Set((current.globalSecondaryIndexes ?? []).map((g) => g.indexName));
+  const after = new Set((desired.globalSecondaryIndexes ?? []).map((g) => g.indexName));
+  const churn = [...after].filter((n) => !before.has(n)).length + [...before].filter((n) => !after.has(n)).length;
+  return churn > 1 ? [fieldError('FieldValueForbidden', 'spec.globalSecondaryIndexes', 'AWS allows one index to be added or removed per update; change one index at a time')] : [];
+}
+
+async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
+  const current = observed.spec as unknown as DynamoDBSpec;
+  const desired = loose as unknown as DynamoDBSpec;
+  const name = observed.ref;
+  const errors = [...changedIndexErrors(current, desired), ...indexChurnErrors(current, desired)];
+  if (errors.length) throw new SpecInvalid(errors);
+  const calls = tableUpdates(name, current, desired);
+  for (const [i, call] of calls.entries()) {
+    if (i > 0 || observed.lifecycle.phase !== 'Ready') await waitUntilActive(ctx, name);
+    await dynamodb(ctx).send(new UpdateTableCommand(call));
+  }
+  if (!deepEqual(desired.timeToLive, current.timeToLive)) await setTimeToLive(ctx, name, desired.timeToLive, current.timeToLive.attributeName);
+  if (desired.pointInTimeRecovery !== current.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, desired.pointInTimeRecovery);
+}
+
+async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+  const set = Object.entries(change.set).map(([Key, Value]) => ({ Key, Value }));
+  if (set.length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: set }));
+  if (change.remove.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: change.remove }));
+}
+
+async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+  if ((observed.spec as unknown as DynamoDBSpec).deletionProtection) {
+    throw new ResourceConflict('deletion protection is enabled on the table; set spec.deletionProtection to false first');
+  }
+  try {
+    const result = await dynamodb(ctx).send(new DeleteTableCommand({ TableName: observed.ref }));
+    return { state: result.TableDescription?.TableStatus === 'DELETING' && (await describe(ctx, observed.ref)) ? 'deleting' : 'deleted' };
+  } catch (error) {
+    if (isAwsNotFound(error)) return { state: 'deleted' };
+    if (awsErrorCode(error) === 'ResourceInUseException') {
+      throw new ResourceConflict(`the table is ${observed.lifecycle.state} and cannot be deleted until it is ACTIVE; try again shortly`);
+    }
+    throw error;
+  }
+}
+
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+  for await (const resource of resourcesOfCluster(ctx, 'dynamodb:table', clusterName)) {
+    yield resource.arn.slice(resource.arn.indexOf(':table/') + ':table/'.length);
+  }
+}
+
+export const dynamoDBAws: KindAws = {
+  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
+    (spec.tableName as string | undefined) ?? defaultPhysicalName(identity, { separator: '.', maxLength: 255 }),
+  find,
+  create,
+  update,
+  setTags,
+  delete: remove,
+  enumerate,
+};
