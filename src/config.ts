@@ -1,0 +1,98 @@
+// Command-line flags (with environment fallbacks) and their defaults. `--help` prints this list.
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  port: number;
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  clusterName: string;
+  region: string;
+  writeKubeconfig?: string;
+  /** Force the embedded moto_server even when AWS is configured. */
+  localAws: boolean;
+  resyncPeriodMs: number;
+  transitionalResyncPeriodMs: number;
+  awsWaitTimeoutMs: number;
+  eventWindow: number;
+  bookmarkIntervalMs: number;
+  token?: string;
+  certsDir: string;
+}
+
+export const USAGE = `Usage: npm start -- [flags]
+
+  --port N                       HTTPS port (default 8443; env PORT)
+  --bind-address ADDR            address to listen on (default 127.0.0.1; 0.0.0.0 in a pod)
+  --tls-cert-file FILE           serving certificate (default: generated under certs/local/)
+  --tls-private-key-file FILE    its private key
+  --cluster-name NAME            this cluster's name in AWS ownership tags (default local; env CLUSTER_NAME)
+  --region REGION                AWS region (default AWS_REGION, else us-east-1)
+  --write-kubeconfig PATH        write a kubeconfig for direct access to PATH (default ./local.kubeconfig when local)
+  --token TOKEN                  the bearer token that kubeconfig carries (default: random)
+  --local-aws                    use an embedded moto_server even if AWS is configured
+  --resync-period SECONDS        full re-read of AWS (default 30)
+  --transitional-resync-period SECONDS
+                                 re-read of objects AWS is still changing (default 2)
+  --aws-wait-timeout SECONDS     how long a write waits for AWS (e.g. table ACTIVE) (default 25)
+  --event-window N               changes kept for resuming watches (default 10000)
+  --bookmark-interval SECONDS    BOOKMARK period for watches that allow them (default 60)
+`;
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+function seconds(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback * 1000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number of seconds, got ${JSON.stringify(value)}`);
+  return n * 1000;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      'bind-address': { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'cluster-name': { type: 'string' },
+      region: { type: 'string' },
+      'write-kubeconfig': { type: 'string' },
+      token: { type: 'string' },
+      'local-aws': { type: 'boolean' },
+      'resync-period': { type: 'string' },
+      'transitional-resync-period': { type: 'string' },
+      'aws-wait-timeout': { type: 'string' },
+      'event-window': { type: 'string' },
+      'bookmark-interval': { type: 'string' },
+      'certs-dir': { type: 'string' },
+    },
+  });
+  if (values.help) return 'help';
+  const port = Number(values.port ?? env.PORT ?? 8443);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be 1-65535, got ${values.port}`);
+  const clusterName = values['cluster-name'] ?? env.CLUSTER_NAME ?? 'local';
+  if (!CLUSTER_NAME.test(clusterName)) throw new Error(`--cluster-name must be a lowercase DNS label of at most 40 characters, got ${JSON.stringify(clusterName)}`);
+  if (Boolean(values['tls-cert-file']) !== Boolean(values['tls-private-key-file'])) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const eventWindow = Number(values['event-window'] ?? 10000);
+  if (!Number.isInteger(eventWindow) || eventWindow < 100) throw new Error('--event-window must be an integer of at least 100');
+  return {
+    port,
+    bindAddress: values['bind-address'] ?? '127.0.0.1',
+    ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'], tlsKeyFile: values['tls-private-key-file'] } : {}),
+    clusterName,
+    region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(values['write-kubeconfig'] ? { writeKubeconfig: values['write-kubeconfig'] } : {}),
+    localAws: values['local-aws'] ?? false,
+    resyncPeriodMs: seconds(values['resync-period'], 30, '--resync-period'),
+    transitionalResyncPeriodMs: seconds(values['transitional-resync-period'], 2, '--transitional-resync-period'),
+    awsWaitTimeoutMs: seconds(values['aws-wait-timeout'], 25, '--aws-wait-timeout'),
+    eventWindow,
+    bookmarkIntervalMs: seconds(values['bookmark-interval'], 60, '--bookmark-interval'),
+    ...(values.token ? { token: values.token } : {}),
+    certsDir: values['certs-dir'] ?? 'certs/local',
+  };
+}

@@ -1,0 +1,125 @@
+// The express application: health, metrics, discovery, OpenAPI and the resource verbs, behind
+// authentication and authorization. Every error leaves as a metav1.Status.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList } from '../api/discovery.js';
+import { unauthorized } from '../api/errors.js';
+import { aggregatedDiscoveryVersion } from '../api/negotiation.js';
+import type { OpenApiDocuments } from '../api/openapi/documents.js';
+import { servedDocument, type ServedDocument } from '../api/served-document.js';
+import { parseRequestInfo, type RequestInfo } from '../api/request-info.js';
+import { GROUP, GROUP_VERSION } from '../api/types.js';
+import { forbiddenError } from '../auth/forbidden.js';
+import type { Authenticator, Authorizer, UserInfo } from '../auth/types.js';
+import type { Logger } from '../log.js';
+import type { KindStore } from '../registry/store.js';
+import type { Metrics } from './metrics.js';
+import { pathNotFound, resourceRequest } from './resources.js';
+import { sendBody, sendError } from './respond.js';
+
+export interface AppDeps {
+  stores: Map<string, KindStore>;
+  openapi: OpenApiDocuments;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  metrics: Metrics;
+  log: Logger;
+  /** True once the first enumeration of AWS has filled the view. */
+  ready: () => boolean;
+  version: { gitVersion: string };
+  bookmarkIntervalMs: number;
+}
+
+interface Locals {
+  user: UserInfo;
+  info: RequestInfo;
+}
+
+const HEALTH = /^\/(healthz|livez|readyz)(\/.*)?$/;
+const RESOURCE_PREFIX = `/apis/${GROUP_VERSION}/`;
+
+/** 304 when the client already has this document; otherwise the document with its ETag. */
+function sendDocument(req: Request, res: Response, document: ServedDocument, contentType: string): void {
+  const etag = `"${document.hash}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Vary', 'Accept');
+  if (req.headers['if-none-match'] === etag) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type(contentType).send(document.json);
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs });
+  const names = [...deps.stores.values()].map((s) => s.kind.names);
+  const aggregated = {
+    v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),
+    v2beta1: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2beta1')),
+  };
+
+  app.get(HEALTH, (req, res) => {
+    const readiness = req.path.startsWith('/readyz');
+    const ok = !readiness || deps.ready();
+    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'not ready: the first read of the AWS account has not finished');
+  });
+
+  // Metrics for every other request; authentication and authorization.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const info = parseRequestInfo(req.method, req.path, new URL(req.originalUrl, 'https://localhost').searchParams);
+    res.on('finish', () => {
+      deps.metrics.requests.inc({ verb: info.verb, resource: info.resource, code: String(res.statusCode) });
+      if (info.verb !== 'watch') deps.metrics.latency.observe({ verb: info.verb, resource: info.resource }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    (async () => {
+      const user = await deps.authenticator.authenticate(req);
+      if (!user) throw unauthorized();
+      const decision = await deps.authorizer.authorize(user, info);
+      if (!decision.allowed) throw forbiddenError(user, info, decision.reason);
+      (res.locals as Locals).user = user;
+      (res.locals as Locals).info = info;
+    })().then(() => next(), (error: unknown) => sendError(res, error, deps.log));
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.get('/version', (_req, res) => sendBody(res, 200, { major: '1', minor: '0', platform: `${process.platform}/${process.arch}`, ...deps.version }));
+  app.get('/api', (req, res) => {
+    const version = aggregatedDiscoveryVersion(req.headers.accept);
+    if (version) {
+      res.status(200).type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`).send(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items: [] }));
+      return;
+    }
+    sendBody(res, 200, { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] });
+  });
+  app.get('/apis', (req, res) => {
+    const version = aggregatedDiscoveryVersion(req.headers.accept);
+    if (!version) return sendBody(res, 200, apiGroupList());
+    sendDocument(req, res, aggregated[version], `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
+  });
+  app.get(`/apis/${GROUP}`, (_req, res) => sendBody(res, 200, apiGroup()));
+  app.get(`/apis/${GROUP_VERSION}`, (_req, res) => sendBody(res, 200, apiResourceList(names)));
+  app.get('/openapi/v2', (req, res) => sendDocument(req, res, deps.openapi.v2, 'application/json'));
+  app.get('/openapi/v3', (req, res) => sendDocument(req, res, deps.openapi.v3Root, 'application/json'));
+  app.get(deps.openapi.v3Path, (req, res) => {
+    const document = deps.openapi.v3GroupVersion;
+    // A hashed URL that matches may be cached forever; a stale hash still gets the current document
+    // (no redirect: kube-aggregator turns redirects into 502s).
+    if (req.query.hash === document.hash) {
+      res.setHeader('Cache-Control', 'public, immutable');
+      res.setHeader('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
+    }
+    sendDocument(req, res, document, 'application/json');
+  });
+
+  app.use((req: Request, res: Response) => {
+    const { info } = res.locals as Locals;
+    const work = req.path.startsWith(RESOURCE_PREFIX) ? handleResource(req, res, info) : Promise.reject(pathNotFound());
+    work.catch((error: unknown) => sendError(res, error, deps.log));
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+// The watch wire format: a chunked stream of newline-delimited {"type","object"} events, flushed as
+// they happen, in the negotiated shape (the object, a one-row Table, or PartialObjectMetadata), with
+// periodic BOOKMARKs when asked and a clean close at timeoutSeconds or shutdown.
+import type { Request, Response } from 'express';
+import type { Negotiated } from '../api/negotiation.js';
+import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
+import { GROUP_VERSION, type KubeObject } from '../api/types.js';
+import type { KindDefinition } from '../registry/kind.js';
+import type { KindStore } from '../registry/store.js';
+import { INITIAL_EVENTS_END, type WatchMessage, type WatchRequest } from '../registry/watch.js';
+
+export interface WatchOptions {
+  shape: Negotiated['shape'];
+  include: IncludeObject;
+  timeoutSeconds?: number;
+  allowBookmarks: boolean;
+  bookmarkIntervalMs: number;
+}
+
+/** Open watches, so shutdown can end them cleanly. */
+export const openWatches = new Set<() => void>();
+
+function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resourceVersion: string, initialEventsEnd: boolean): unknown {
+  const metadata = { resourceVersion, ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) };
+  if (shape === 'partial') return partialObjectMetadata(metadata);
+  if (shape === 'table') return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: null, rows: [] };
+  return { kind: kind.names.kind, apiVersion: GROUP_VERSION, metadata };
+}
+
+export function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
+  const kind = store.kind;
+  let headersSent = false;
+  const shape = (object: KubeObject): unknown => {
+    if (options.shape === 'partial') return partialObjectMetadata(object.metadata);
+    if (options.shape === 'object') return object;
+    const table = toTable([object], kind.columns, { include: options.include, resourceVersion: object.metadata.resourceVersion, headers: !headersSent });
+    headersSent = true;
+    return table;
+  };
+  const encode = (message: WatchMessage): string => {
+    if (message.type === 'ERROR') return JSON.stringify({ type: 'ERROR', object: message.status });
+    if (message.type === 'BOOKMARK') return JSON.stringify({ type: 'BOOKMARK', object: bookmarkObject(kind, options.shape, message.resourceVersion, message.initialEventsEnd) });
+    return JSON.stringify({ type: message.type, object: shape(message.object) });
+  };
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+  let stop: () => void = () => undefined;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    timers.forEach(clearTimeout);
+    timers.forEach(clearInterval);
+    stop();
+    openWatches.delete(close);
+    res.end();
+  };
+  openWatches.add(close);
+  req.on('close', close);
+  res.on('close', close);
+
+  const send = (message: WatchMessage): void => {
+    if (closed) return;
+    res.write(`${encode(message)}\n`);
+    if (message.type === 'ERROR') setImmediate(close);
+  };
+  stop = store.watch(request, send);
+
+  // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out.
+  const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
+  timers.push(setTimeout(close, timeoutMs));
+  if (options.allowBookmarks) {
+    timers.push(setInterval(() => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false }), options.bookmarkIntervalMs));
+  }
+}

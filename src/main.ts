@@ -1,0 +1,47 @@
+// Entry point: `npm start -- [flags]`. Serves until SIGINT/SIGTERM, then stops what it started.
+import { resolve } from 'node:path';
+import { parseConfig, USAGE } from './config.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const log = createLogger();
+  const local = !config.tlsCertFile;
+  if (local && !config.writeKubeconfig) config.writeKubeconfig = 'local.kubeconfig';
+  const running = await startServer(config, log);
+  if (config.writeKubeconfig) {
+    const path = resolve(config.writeKubeconfig);
+    process.stderr.write(
+      `\naws-service-apiserver is serving on ${running.url}${running.awsEndpoint ? ` against a local moto_server at ${running.awsEndpoint}` : ''}.\n` +
+        `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb-app.yaml\n  kubectl get aws\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`aws-service-apiserver failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+// Wires the server together: AWS (configured, or an embedded moto_server), the kinds and their stores,
+// the resync loop, authentication, the HTTPS listener, and the kubeconfig for direct access.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { buildOpenApiDocuments } from './api/openapi/documents.js';
+import { AlwaysAllowAuthorizer } from './auth/always-allow.js';
+import { StaticTokenAuthenticator } from './auth/static-token.js';
+import { AwsClients } from './aws/clients.js';
+import { awsIsConfigured } from './aws/environment.js';
+import { startMoto, type LocalAws } from './aws/moto.js';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+import { openWatches } from './http/watch-stream.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import type { Logger } from './log.js';
+import type { KindContext } from './registry/kind.js';
+import { loadKinds } from './registry/load-kinds.js';
+import { ResourceVersionClock } from './registry/resource-version.js';
+import { startResyncLoop } from './registry/resync-loop.js';
+import { KindStore } from './registry/store.js';
+import { createTlsServer } from './tls/server.js';
+import { ensureLocalServingCertificate } from './tls/local-serving.js';
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  awsEndpoint?: string;
+  localAws?: LocalAws;
+  stores: Map<string, KindStore>;
+  aws: AwsClients;
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+async function chooseAws(config: Config, log: Logger): Promise<{ clients: AwsClients; local?: LocalAws }> {
+  const base = { region: config.region, maxAttempts: 4 };
+  if (!config.localAws && awsIsConfigured()) {
+    log.info({ region: config.region, endpoint: process.env.AWS_ENDPOINT_URL ?? 'AWS' }, 'using the configured AWS');
+    return { clients: new AwsClients({ ...base, ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}) }) };
+  }
+  const local = await startMoto();
+  log.info({ endpoint: local.endpoint, pid: local.pid }, 'no AWS configured: started a local moto_server and serving against it');
+  return { clients: new AwsClients({ ...base, endpoint: local.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }), local };
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const { clients, local } = await chooseAws(config, log);
+  const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
+  const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
+
+  const kinds = await loadKinds();
+  const clock = new ResourceVersionClock();
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow })]));
+  const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log);
+  let ready = false;
+  void resync.initialSync.then(() => {
+    ready = true;
+    log.info({ objects: Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])) }, 'initial read of the AWS account done; ready');
+  });
+
+  const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
+  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
+
+  const tls = config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile as string, caFile: undefined } : ensureLocalServingCertificate(config.certsDir);
+  const token = config.token ?? randomBytes(24).toString('base64url');
+  const app = createApp({
+    stores,
+    openapi: buildOpenApiDocuments(kinds),
+    authenticator: new StaticTokenAuthenticator(token),
+    authorizer: new AlwaysAllowAuthorizer(),
+    metrics,
+    log,
+    ready: () => ready,
+    version: { gitVersion: 'v0.1.0' },
+    bookmarkIntervalMs: config.bookmarkIntervalMs,
+  });
+  const { server, stopReloading } = createTlsServer(tls, app, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (config.writeKubeconfig && tls.caFile) writeKubeconfig(config.writeKubeconfig, { server: url, caPem: readFileSync(tls.caFile, 'utf8'), token });
+  log.info({ url, clusterName: config.clusterName, kinds: kinds.map((k) => k.names.kind) }, 'serving');
+
+  return {
+    port,
+    url,
+    ...(local ? { awsEndpoint: local.endpoint, localAws: local } : {}),
+    stores,
+    aws: clients,
+    ready: resync.initialSync,
+    async close() {
+      resync.stop();
+      stopReloading();
+      for (const closeWatch of [...openWatches]) closeWatch();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      clients.destroy();
+      await local?.stop();
+    },
+  };
+}
