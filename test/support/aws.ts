@@ -1,0 +1,18 @@
+// Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { AwsClients } from '../../src/aws/clients.js';
+
+export function awsClients(endpoint: string): AwsClients {
+  return new AwsClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 });
+}
+
+export async function tableNames(aws: AwsClients): Promise<string[]> {
+  const names: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await aws.client(DynamoDBClient).send(new ListTablesCommand({ ...(start ? { ExclusiveStartTableName: start } : {}) }));
+    names.push(...(page.TableNames ?? []));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names;
+}

@@ -1,0 +1,40 @@
+// One moto_server and one server per test file, started before its tests and stopped after them.
+import { awsClients } from './aws.js';
+import { https, type HttpsOptions, type HttpsResponse } from './https.js';
+import { Kubectl } from './kubectl.js';
+import { startMoto, startServer, type LocalAws, type ServerOptions, type ServerProcess } from './processes.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+
+export interface TestEnvironment {
+  moto: LocalAws;
+  server: ServerProcess;
+  kubectl: Kubectl;
+  aws: AwsClients;
+  /** Raw HTTPS calls to the server with the test's bearer token. */
+  request(path: string, options?: Omit<HttpsOptions, 'ca'>): Promise<HttpsResponse>;
+  stop(): Promise<void>;
+}
+
+export async function startEnvironment(options: Omit<ServerOptions, 'awsEndpoint'> = {}): Promise<TestEnvironment> {
+  const moto = await startMoto();
+  let server: ServerProcess;
+  try {
+    server = await startServer({ ...options, awsEndpoint: moto.endpoint });
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+  const aws = awsClients(moto.endpoint);
+  return {
+    moto,
+    server,
+    kubectl: new Kubectl(server.kubeconfig),
+    aws,
+    request: (path, options = {}) => https(`${server.url}${path}`, { ...options, ca: server.ca, headers: { Authorization: `Bearer ${server.token}`, ...options.headers } }),
+    async stop() {
+      aws.destroy();
+      await server.stop();
+      await moto.stop();
+    },
+  };
+}

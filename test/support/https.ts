@@ -1,0 +1,35 @@
+// HTTPS calls from tests, trusting exactly the test server's CA (and optionally presenting a client
+// certificate), the way kube-aggregator or any TLS client would talk to the server.
+import { request as httpsRequest } from 'node:https';
+
+export interface HttpsOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface HttpsResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export function https(url: string, options: HttpsOptions): Promise<HttpsResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, cert: options.cert, key: options.key }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}

@@ -1,0 +1,92 @@
+// Processes the tests start: moto_server and our server, each on a free loopback port, each stopped
+// by the PID the test holds. Nothing else is ever killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startMoto, type LocalAws } from '../../src/aws/moto.js';
+import { https } from './https.js';
+
+export { startMoto, freePort, type LocalAws };
+
+export interface ServerProcess {
+  url: string;
+  /** The CA that signed the server's certificate. */
+  ca: string;
+  port: number;
+  kubeconfig: string;
+  token: string;
+  pid: number;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  awsEndpoint: string;
+  clusterName?: string;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Reuse a port (to restart a server where clients expect it). */
+  port?: number;
+  /** Reuse a certificates directory (so a restarted server keeps the CA clients trust). */
+  certsDir?: string;
+}
+
+export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
+
+export function awsEnvironment(endpoint: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+}
+
+async function waitReady(url: string, certsDir: string, child: ChildProcess, output: () => string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const ca = caOf(certsDir);
+      const response = await https(`${url}/readyz`, { ca });
+      if (response.status === 200) return ca;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server not ready within 30 s:\n${output()}`);
+}
+
+export async function startServer(options: ServerOptions): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'aws-service-apiserver-'));
+  const port = options.port ?? (await freePort());
+  const kubeconfig = join(dir, 'kubeconfig');
+  const token = 'test-token-' + Math.random().toString(36).slice(2);
+  const certsDir = options.certsDir ?? join(dir, 'certs');
+  const args = [MAIN, '--port', String(port), '--write-kubeconfig', kubeconfig, '--token', token, '--certs-dir', certsDir, '--cluster-name', options.clusterName ?? 'test', ...(options.extraArgs ?? [])];
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LEVEL: 'warn', ...awsEnvironment(options.awsEndpoint), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const url = `https://127.0.0.1:${port}`;
+  const ca = await waitReady(url, certsDir, child, () => output);
+  return {
+    url,
+    ca,
+    port,
+    kubeconfig,
+    token,
+    pid: child.pid as number,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function caOf(certsDir: string): string {
+  return readFileSync(join(certsDir, 'ca.crt'), 'utf8');
+}
