@@ -9,6 +9,7 @@ import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
 import { GROUP_VERSION, type KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
+import { parseResourceVersion } from '../registry/resource-version.js';
 import type { KindStore, ListQuery } from '../registry/store.js';
 import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.js';
 import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf, integerOf } from './query.js';
@@ -89,6 +90,10 @@ function list(req: Request, res: Response, store: KindStore, info: RequestInfo, 
 function watch(req: Request, res: Response, store: KindStore, info: RequestInfo, query: URLSearchParams, deps: ResourceDeps): void {
   const negotiated = negotiate(req.headers.accept, false);
   checkListOptions(query, true);
+  const resourceVersion = query.get('resourceVersion');
+  if (resourceVersion && resourceVersion !== '0' && parseResourceVersion(resourceVersion) === undefined) {
+    throw badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
+  }
   const timeoutSeconds = integerOf(query, 'timeoutSeconds');
   serveWatch(
     req,

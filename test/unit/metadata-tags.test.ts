@@ -1,0 +1,66 @@
+import {
+  CLUSTER_TAG,
+  decodeMetadataTags,
+  diffTags,
+  encodeMetadataTags,
+  MetadataTooLargeError,
+  readIdentity,
+  userTagLimit,
+  userTags,
+  type StoredMetadata,
+} from '../../src/aws/metadata-tags.js';
+
+const owner = { cluster: 'prod', namespace: 'team-a', name: 'orders' };
+const AWS_TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function lastApplied(size: number): string {
+  return JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', spec: { note: 'x'.repeat(size) } });
+}
+
+describe('metadata in AWS tags', () => {
+  const meta: StoredMetadata = {
+    uid: '6f1c2a5e-0000-4000-8000-000000000001',
+    creationTimestamp: '2026-11-24T10:00:00Z',
+    generation: 3,
+    labels: { app: 'orders', 'team.example.com/owner': 'a' },
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(600) },
+    finalizers: ['example.com/keep'],
+    ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u' }],
+  };
+
+  test('round-trips every field, including an annotation longer than one tag value', () => {
+    const tags = encodeMetadataTags(owner, meta, 50, 0);
+    expect(decodeMetadataTags(tags)).toEqual(meta);
+    expect(readIdentity(tags)).toEqual(owner);
+  });
+
+  test('every key and value fits AWS tag rules', () => {
+    const tags = encodeMetadataTags(owner, { ...meta, annotations: { big: lastApplied(4000) } }, 50, 0);
+    for (const [key, value] of Object.entries(tags)) {
+      expect(key.length).toBeLessThanOrEqual(128);
+      expect(value.length).toBeLessThanOrEqual(256);
+      expect(AWS_TAG_CHARACTERS.test(key)).toBe(true);
+      expect(AWS_TAG_CHARACTERS.test(value)).toBe(true);
+    }
+    expect(Object.keys(tags).length).toBeGreaterThan(4);
+  });
+
+  test('leaves the user 40 of 50 tags and refuses metadata that does not fit what is left', () => {
+    expect(userTagLimit(50)).toBe(40);
+    const random = Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 9973).toString(36)).join('');
+    const tooBig = { ...meta, annotations: { blob: random } };
+    expect(() => encodeMetadataTags(owner, tooBig, 50, 40)).toThrow(MetadataTooLargeError);
+    expect(() => encodeMetadataTags(owner, tooBig, 50, 0)).not.toThrow();
+  });
+
+  test('unreadable or missing metadata decodes as undefined, not as garbage', () => {
+    expect(decodeMetadataTags({ [CLUSTER_TAG]: 'prod' })).toBeUndefined();
+    expect(decodeMetadataTags({ 'service-operator.aws/meta': 'not-base64-deflate!' })).toBeUndefined();
+  });
+
+  test('user tags exclude ours and AWS system tags; diffs never remove aws: tags', () => {
+    const current = { 'service-operator.aws/cluster': 'prod', 'aws:cloudformation:stack-name': 's', env: 'dev', old: 'x' };
+    expect(userTags(current)).toEqual({ env: 'dev', old: 'x' });
+    expect(diffTags(current, { 'service-operator.aws/cluster': 'prod', env: 'prod' })).toEqual({ set: { env: 'prod' }, remove: ['old'] });
+  });
+});
