@@ -22,6 +22,8 @@ export function sendError(res: Response, error: unknown, log: Logger): void {
     res.end();
     return;
   }
+  // The rest of an oversized body is never read: close the connection rather than reuse it.
+  if (status.code === 413) res.setHeader('Connection', 'close');
   const retryAfter = status.details?.retryAfterSeconds;
   if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
   sendBody(res, status.code, status.toStatus());
