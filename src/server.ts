@@ -65,15 +65,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const kinds = await loadKinds();
   const clock = new ResourceVersionClock();
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow })]));
+  const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
+  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
   const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log);
   let ready = false;
   void resync.initialSync.then(() => {
     ready = true;
     log.info({ objects: Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])) }, 'initial read of the AWS account done; ready');
   });
-
-  const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
-  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
 
   const tls = config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile as string, caFile: undefined } : ensureLocalServingCertificate(config.certsDir);
   const token = config.token ?? randomBytes(24).toString('base64url');
