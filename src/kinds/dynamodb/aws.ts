@@ -24,6 +24,7 @@ import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
+import { allPages } from '../../aws/paginate.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import { waitFor } from '../../aws/wait.js';
 import {
@@ -117,12 +118,12 @@ function lifecycleOf(table: TableDescription): Lifecycle {
 
 async function listTags(ctx: KindContext, arn: string): Promise<Record<string, string>> {
   const tags: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) }));
-    for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
-    token = page.NextToken;
-  } while (token);
+  const pages = allPages(
+    'ListTagsOfResource',
+    (token) => dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) })),
+    (page) => page.NextToken,
+  );
+  for await (const page of pages) for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
   return tags;
 }
 
@@ -349,10 +350,20 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
   if (desired.pointInTimeRecovery !== current.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, desired.pointInTimeRecovery);
 }
 
+/**
+ * DynamoDB's TagResource overwrites a key's value, but moto (the local AWS) appends a duplicate key,
+ * after which its ListTagsOfResource cannot page. Removing the keys being overwritten first gives the
+ * same tags on both. Reads inside this server never see the moment between the two calls: the store
+ * re-reads whatever raced a write.
+ */
 async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+  const overwritten = Object.keys(change.set).filter((key) => key in observed.tags);
+  const untag = async (keys: string[]) => {
+    if (keys.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: keys }));
+  };
   const set = Object.entries(change.set).map(([Key, Value]) => ({ Key, Value }));
+  await untag([...overwritten, ...change.remove]);
   if (set.length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: set }));
-  if (change.remove.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: change.remove }));
 }
 
 async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
