@@ -33,13 +33,18 @@ import {
 import type { Logger } from '../log.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type FieldValidation } from './admission.js';
 import { EventLog } from './event-log.js';
-import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed } from './kind.js';
+import { forEachConcurrently } from './concurrency.js';
+import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import { Paginator, type Page } from './pagination.js';
-import { objectKey, ObjectView } from './view.js';
+import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
+import { objectKey, ObjectView, type ViewEntry } from './view.js';
 import { startWatch, type WatchRequest, type WatchSink } from './watch.js';
+
+/** AWS reads a resync keeps in flight per kind. */
+const RESYNC_READS_IN_FLIGHT = 4;
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -76,6 +81,8 @@ export interface StoreConfig {
   log: Logger;
   /** How many changes the event log keeps for resuming watches. */
   eventCapacity: number;
+  /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
+  resyncReadBudget: number;
   hooks?: StoreHooks;
 }
 
@@ -145,7 +152,7 @@ export class KindStore {
   private commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
     const rendered = renderObject(this.kind, found.observed, found.meta, namespace, name, previous, timestamp());
-    return { ...found, object: this.view.commit(found.ref, rendered) };
+    return { ...found, object: this.view.commit(found.ref, rendered, tagsFingerprint(found.observed.tags)) };
   }
 
   /** Observes and commits, or forgets the object when AWS no longer has it. */
@@ -457,27 +464,35 @@ export class KindStore {
   /**
    * Re-reads this cluster's resources from AWS: out-of-band creations, changes and deletions become
    * ADDED/MODIFIED/DELETED events. With `onlyTransitional`, re-reads just objects AWS is still changing.
+   * What a full resync reads, and why, is in resync-plan.ts.
    */
   async resync(onlyTransitional = false): Promise<void> {
+    const refreshEntry = (entry: ViewEntry) => this.refreshConsistently(entry.object.metadata.namespace as string, entry.object.metadata.name as string).then(() => undefined);
     if (onlyTransitional) {
-      const busy = this.view.list().filter((e) => !isSettled(e.object));
-      await Promise.all(busy.map((e) => this.refreshConsistently(e.object.metadata.namespace as string, e.object.metadata.name as string)));
+      await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, refreshEntry);
       return;
     }
     const ctx = this.config.context();
-    const seen = new Set<string>();
-    for await (const ref of this.kind.aws.enumerate(ctx, this.config.clusterName)) {
-      const writes = this.writesInAll;
-      const observed = await this.aws(ref, () => this.kind.aws.find(ctx, ref));
-      const owner = observed && readIdentity(observed.tags);
-      if (!observed || !owner || owner.cluster !== this.config.clusterName) continue;
-      seen.add(objectKey(owner.namespace, owner.name));
-      if (writes === this.writesInAll) this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed) });
-      else await this.refreshConsistently(owner.namespace, owner.name);
+    const listing: (string | Listed)[] = [];
+    for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
+    const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
+    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
+    // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
+    await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, refreshEntry);
+  }
+
+  private async resyncRead(ctx: KindContext, read: ResyncRead): Promise<void> {
+    const writes = this.writesInAll;
+    const observed = await this.aws(read.ref, () => this.kind.aws.find(ctx, read.ref));
+    const owner = observed && readIdentity(observed.tags);
+    if (!observed || !owner || owner.cluster !== this.config.clusterName) {
+      // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
+      if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.refreshConsistently(read.owner.namespace, read.owner.name);
+      return;
     }
-    const missing = this.view.list().filter((e) => !seen.has(objectKey(e.object.metadata.namespace as string, e.object.metadata.name as string)));
-    // Enumeration can lag behind AWS; confirm each disappearance with a direct read before reporting it.
-    await Promise.all(missing.map((e) => this.refreshConsistently(e.object.metadata.namespace as string, e.object.metadata.name as string)));
+    // A write that ran meanwhile may have committed a newer state than this read: read again in line.
+    if (writes === this.writesInAll) this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed) });
+    else await this.refreshConsistently(owner.namespace, owner.name);
   }
 }
 

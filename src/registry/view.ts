@@ -12,6 +12,10 @@ export interface ViewEntry {
   ref: string;
   object: KubeObject;
   hash: string;
+  /** Fingerprint of the AWS tags the object was last read with: a listing that shows others means a change. */
+  tagsFingerprint: string;
+  /** When AWS was last read for this object (epoch ms), whether or not it had changed. */
+  readAt: number;
 }
 
 function contentHash(object: KubeObject): string {
@@ -25,6 +29,8 @@ export function objectKey(namespace: string, name: string): string {
 
 export class ObjectView {
   private readonly entries = new Map<string, ViewEntry>();
+  /** Keys in list order, kept until an object is added or removed (lists are far more frequent). */
+  private sortedKeys: string[] | undefined;
 
   constructor(
     private readonly clock: ResourceVersionClock,
@@ -37,7 +43,8 @@ export class ObjectView {
 
   /** Every entry, in namespace/name order (the order etcd lists in). */
   list(): ViewEntry[] {
-    return [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+    this.sortedKeys ??= [...this.entries.keys()].sort();
+    return this.sortedKeys.map((key) => this.entries.get(key) as ViewEntry);
   }
 
   get size(): number {
@@ -45,14 +52,19 @@ export class ObjectView {
   }
 
   /** Records the object as read from AWS and returns it with its (possibly new) resourceVersion. */
-  commit(ref: string, object: KubeObject): KubeObject {
+  commit(ref: string, object: KubeObject, tagsFingerprint = '', readAt: number = Date.now()): KubeObject {
     const key = objectKey(object.metadata.namespace as string, object.metadata.name as string);
     const hash = contentHash(object);
     const existing = this.entries.get(key);
-    if (existing && existing.hash === hash && existing.ref === ref) return existing.object;
+    if (existing && existing.hash === hash && existing.ref === ref) {
+      existing.tagsFingerprint = tagsFingerprint;
+      existing.readAt = readAt;
+      return existing.object;
+    }
     const resourceVersion = this.clock.next();
     const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(resourceVersion) } };
-    this.entries.set(key, { ref, object: stored, hash });
+    if (!existing) this.sortedKeys = undefined;
+    this.entries.set(key, { ref, object: stored, hash, tagsFingerprint, readAt });
     this.log.append(existing ? { type: 'MODIFIED', object: stored, previous: existing.object, resourceVersion } : { type: 'ADDED', object: stored, resourceVersion });
     return stored;
   }
@@ -63,6 +75,7 @@ export class ObjectView {
     const existing = this.entries.get(key);
     if (!existing) return undefined;
     this.entries.delete(key);
+    this.sortedKeys = undefined;
     const resourceVersion = this.clock.next();
     const last: KubeObject = { ...existing.object, metadata: { ...existing.object.metadata, resourceVersion: String(resourceVersion) } };
     this.log.append({ type: 'DELETED', object: last, resourceVersion });

@@ -34,6 +34,7 @@ import {
   type KindAws,
   type KindContext,
   type Lifecycle,
+  type Listed,
   type ObjectIdentity,
   type Observed,
   type TagChange,
@@ -382,9 +383,9 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   }
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
   for await (const resource of resourcesOfCluster(ctx, 'dynamodb:table', clusterName)) {
-    yield resource.arn.slice(resource.arn.indexOf(':table/') + ':table/'.length);
+    yield { ref: resource.arn.slice(resource.arn.indexOf(':table/') + ':table/'.length), tags: resource.tags };
   }
 }
 
