@@ -13,7 +13,6 @@ export interface WatchOptions {
   shape: Negotiated['shape'];
   include: IncludeObject;
   timeoutSeconds?: number;
-  allowBookmarks: boolean;
   bookmarkIntervalMs: number;
 }
 
@@ -72,7 +71,7 @@ export function serveWatch(req: Request, res: Response, store: KindStore, reques
   // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out.
   const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
   timers.push(setTimeout(close, timeoutMs));
-  if (options.allowBookmarks) {
+  if (request.allowBookmarks) {
     timers.push(setInterval(() => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false }), options.bookmarkIntervalMs));
   }
 }

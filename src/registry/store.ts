@@ -36,6 +36,7 @@ import { EventLog } from './event-log.js';
 import { forEachConcurrently } from './concurrency.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { listResourceVersion, type ListVersionRequest } from './list-version.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import { Paginator, type Page } from './pagination.js';
@@ -65,6 +66,13 @@ export interface ListQuery {
   namespace?: string;
   labelSelector: Selector;
   fieldSelector: FieldSelector;
+}
+
+/** Which part of a list, at which resourceVersion (see list-version.ts). */
+export interface PageRequest extends ListVersionRequest {
+  /** 0 or absent: everything. */
+  limit?: number;
+  continue?: string;
 }
 
 export interface StoreHooks {
@@ -189,16 +197,16 @@ export class KindStore {
 
   /**
    * Objects from the view (kept fresh by writes and the resync), in namespace/name order; with `limit`,
-   * one page, and `continueToken` for the pages after it.
+   * one page, and `continue` for the pages after it.
    */
-  list(query: ListQuery, limit = 0, continueToken?: string): Page {
-    if (continueToken) return this.paginator.next(continueToken, limit);
-    const resourceVersion = String(this.config.clock.current());
+  list(query: ListQuery, request: PageRequest = {}): Page {
+    if (request.continue) return this.paginator.next(request.continue, request.limit ?? 0);
+    const resourceVersion = listResourceVersion(request, this.config.clock, this.view.log);
     const items = this.view
       .list()
       .map((entry) => entry.object)
       .filter((o) => (query.namespace === undefined || o.metadata.namespace === query.namespace) && query.labelSelector(o.metadata.labels ?? {}) && query.fieldSelector.matches(o));
-    return this.paginator.first(items, resourceVersion, limit);
+    return this.paginator.first(items, resourceVersion, request.limit ?? 0);
   }
 
   watch(request: WatchRequest, sink: WatchSink): () => void {
