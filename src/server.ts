@@ -16,7 +16,7 @@ import { Metrics } from './http/metrics.js';
 import { openWatches } from './http/watch-stream.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
-import type { KindContext } from './registry/kind.js';
+import type { KindContext, KindDefinition } from './registry/kind.js';
 import { loadKinds } from './registry/load-kinds.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
 import { startResyncLoop } from './registry/resync-loop.js';
@@ -57,12 +57,13 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** `kinds` defaults to every kind module under src/kinds/ (tests pass their own). */
+export async function startServer(config: Config, log: Logger, kinds?: KindDefinition[]): Promise<RunningServer> {
   const { clients, local } = await chooseAws(config, log);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
   const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
 
-  const kinds = await loadKinds();
+  kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget })]));
   const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
