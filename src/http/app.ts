@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, ready: deps.ready });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),

@@ -1,7 +1,7 @@
 // The REST verbs under /apis/service-operator.aws/v1alpha1, for every kind: parse the request, call
 // the kind's store, answer in the negotiated shape. No kind-specific code lives here.
 import type { Request, Response } from 'express';
-import { badRequest, StatusError } from '../api/errors.js';
+import { badRequest, StatusError, tooManyRequests } from '../api/errors.js';
 import { negotiate, type Negotiated } from '../api/negotiation.js';
 import { patchTypeOf } from '../api/patch.js';
 import type { RequestInfo } from '../api/request-info.js';
@@ -20,7 +20,12 @@ export interface ResourceDeps {
   stores: Map<string, KindStore>;
   log: Logger;
   bookmarkIntervalMs: number;
+  /** True once the first read of the AWS account has filled the view. */
+  ready: () => boolean;
 }
+
+/** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
+const FROM_VIEW = new Set(['list', 'watch', 'deletecollection']);
 
 export function pathNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -106,6 +111,8 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   const query = new URL(req.originalUrl, 'https://localhost').searchParams;
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
+  // As kube-apiserver's watch cache does while it fills: clients back off and retry.
+  if (FROM_VIEW.has(info.verb) && !deps.ready()) throw tooManyRequests('storage is (re)initializing', 1);
   const write = () => {
     fieldManagerOf(query);
     return { dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query) };

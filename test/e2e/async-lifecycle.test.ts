@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { identityTags } from '../../src/aws/metadata-tags.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { AWS_FINALIZER } from '../../src/registry/objects.js';
@@ -25,19 +26,49 @@ let ca: string;
 const manifest = (name: string) => JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'FakeTable', metadata: { name }, spec: { size: 2 } });
 const request = (path: string, method = 'GET') => https(`${server.url}${path}`, { method, ca, headers: { Authorization: `Bearer ${TOKEN}` } });
 
-beforeAll(async () => {
+/** The real server in this process, serving only the fake kind; resolves once it listens. */
+async function startFakeServer(backing: FakeCloud): Promise<{ server: RunningServer; ca: string; kubeconfig: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'async-lifecycle-'));
   const kubeconfig = join(dir, 'kubeconfig');
   const flags = ['--port', String(await freePort()), '--write-kubeconfig', kubeconfig, '--token', TOKEN, '--certs-dir', join(dir, 'certs'), '--cluster-name', 'fake', '--local-aws'];
   const config = parseConfig([...flags, '--resync-period', '1', '--transitional-resync-period', '0.3']) as Config;
-  server = await startServer(config, createLogger('warn'), [fakeKind(cloud)]);
+  const started = await startServer(config, createLogger('warn'), [fakeKind(backing)]);
+  return { server: started, ca: caOf(join(dir, 'certs')), kubeconfig };
+}
+
+beforeAll(async () => {
+  const started = await startFakeServer(cloud);
+  ({ server, ca } = started);
   await server.ready;
-  ca = caOf(join(dir, 'certs'));
-  kubectl = new Kubectl(kubeconfig);
+  kubectl = new Kubectl(started.kubeconfig);
 });
 
 afterAll(async () => {
   await server?.close();
+});
+
+describe('before the first read of AWS has finished', () => {
+  test('lists and watches are 429 with Retry-After (not an empty list that informers would believe); gets work', async () => {
+    const slow = new FakeCloud({ transitionMs: 0 });
+    slow.createOutOfBand('fake.default.early', identityTags({ cluster: 'fake', namespace: 'default', name: 'early' }));
+    const release = slow.holdListing();
+    const started = await startFakeServer(slow);
+    try {
+      const ask = (path: string) => https(`${started.server.url}${path}`, { ca: started.ca, headers: { Authorization: `Bearer ${TOKEN}` } });
+      for (const path of [PATH, `${PATH}?watch=true`]) {
+        const refused = await ask(path);
+        expect(refused.status).toBe(429);
+        expect(refused.headers['retry-after']).toBe('1');
+        expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', message: 'storage is (re)initializing' });
+      }
+      expect((await ask(`${PATH}/early`)).status).toBe(200);
+      release();
+      await started.server.ready;
+      expect((await ask(PATH)).json<{ items: unknown[] }>().items).toHaveLength(1);
+    } finally {
+      await started.server.close();
+    }
+  });
 });
 
 describe('a resource AWS creates and deletes asynchronously', () => {

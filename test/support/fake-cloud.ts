@@ -30,6 +30,8 @@ export class FakeCloud {
   readonly calls = { list: 0, find: 0, create: 0, update: 0, setTags: 0, delete: 0 };
   /** Refs the listing leaves out for now (the tagging API lags behind the service). */
   readonly hiddenFromListing = new Set<string>();
+  /** While set, listing waits for it (a slow first read of a big account). */
+  private listingHeld: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: FakeCloudOptions) {
@@ -82,6 +84,16 @@ export class FakeCloud {
     this.resources.delete(ref);
   }
 
+  /** Makes listing wait until the returned function is called. */
+  holdListing(): () => void {
+    let release!: () => void;
+    this.listingHeld = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.listingHeld = undefined;
+      release();
+    };
+  }
+
   // -------------------------------------------------- the service's API, as the kind calls it
 
   find(ref: string): Observed | undefined {
@@ -132,7 +144,8 @@ export class FakeCloud {
   }
 
   /** Pages of 100 resources carrying the cluster's tag, with their tags, like GetResources. */
-  *list(clusterName: string): Iterable<Listed> {
+  async *list(clusterName: string): AsyncIterable<Listed> {
+    await this.listingHeld;
     const matching = this.refs()
       .filter((ref) => !this.hiddenFromListing.has(ref))
       .map((ref) => this.resources.get(ref) as FakeResource)
