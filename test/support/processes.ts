@@ -14,6 +14,7 @@ export interface ServerProcess {
   /** The CA that signed the server's certificate. */
   ca: string;
   port: number;
+  certsDir: string;
   kubeconfig: string;
   token: string;
   pid: number;
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     url,
     ca,
     port,
+    certsDir,
     kubeconfig,
     token,
     pid: child.pid as number,
