@@ -68,7 +68,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget })]));
   const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
-  const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log);
+  const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => metrics.resyncs.observe({ resource, type }, seconds));
   let ready = false;
   void resync.initialSync.then(() => {
     ready = true;
