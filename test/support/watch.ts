@@ -21,6 +21,8 @@ export interface OpenWatch {
   /** The response body when the server refused the watch (status other than 200). */
   refusal?: unknown;
   events: WatchEvent[];
+  /** performance.now() when each event arrived (for the benchmark's latencies). */
+  arrivals: number[];
   ended(): boolean;
   /** Waits until an event that satisfies `matches` has arrived (at or after index `from`), and returns it. */
   waitFor(what: string, matches: (event: WatchEvent) => boolean, from?: number): Promise<WatchEvent>;
@@ -32,6 +34,7 @@ export interface OpenWatch {
 export function openWatch(target: WatchTarget, path: string, headers: Record<string, string> = {}): Promise<OpenWatch> {
   return new Promise((resolve, reject) => {
     const events: WatchEvent[] = [];
+    const arrivals: number[] = [];
     let ended = false;
     const req = request(`${target.url}${path}`, { ca: target.ca, headers: { Authorization: `Bearer ${target.token}`, ...headers } }, (res) => {
       res.setEncoding('utf8');
@@ -41,6 +44,7 @@ export function openWatch(target: WatchTarget, path: string, headers: Record<str
       const watch: OpenWatch = {
         status: res.statusCode ?? 0,
         events,
+        arrivals,
         ended: () => ended,
         waitFor: (what, matches, from = 0) => eventually(what, () => events.slice(from).find(matches)),
         waitForEnd: () => eventually('the server to end the watch', () => ended).then(() => undefined),
@@ -52,12 +56,15 @@ export function openWatch(target: WatchTarget, path: string, headers: Record<str
         return;
       }
       res.on('data', (chunk: string) => {
+        const arrived = performance.now();
         buffered += chunk;
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
-          if (line.trim()) events.push(JSON.parse(line) as WatchEvent);
+          if (!line.trim()) continue;
+          events.push(JSON.parse(line) as WatchEvent);
+          arrivals.push(arrived);
         }
       });
       resolve(watch);
