@@ -26,7 +26,7 @@ function rows(stdout: string, event: string, name: string): string[] {
 }
 
 beforeAll(async () => {
-  env = await startEnvironment({ clusterName: CLUSTER, extraArgs: ['--resync-period', '1', '--transitional-resync-period', '0.5', '--event-window', '100'] });
+  env = await startEnvironment({ clusterName: CLUSTER, extraArgs: ['--resync-period', '1', '--transitional-resync-period', '0.5', '--event-window', '100', '--bookmark-interval', '0.3'] });
 });
 
 afterAll(async () => {
@@ -136,3 +136,27 @@ describe('resourceVersions the server can no longer serve', () => {
     }
   });
 });
+
+describe('watch protocol', () => {
+  const path = `${GV}/dynamodbs`;
+  const target = () => ({ url: env.server.url, ca: env.server.ca, token: env.server.token });
+
+  test('allowWatchBookmarks brings periodic BOOKMARKs carrying only the current resourceVersion', async () => {
+    const from = (await env.request(path)).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    const watch = await openWatch(target(), `${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${from}`);
+    try {
+      const bookmark = await watch.waitFor('a bookmark', (e) => e.type === 'BOOKMARK');
+      expect(bookmark.object).toEqual({ kind: 'DynamoDB', apiVersion: 'service-operator.aws/v1alpha1', metadata: { resourceVersion: expect.any(String) } });
+      expect(BigInt(bookmark.object.metadata?.resourceVersion as string)).toBeGreaterThanOrEqual(BigInt(from));
+    } finally {
+      watch.close();
+    }
+  });
+
+  test('timeoutSeconds ends the stream cleanly, and a watch without bookmarks gets none', async () => {
+    const watch = await openWatch(target(), `${path}?watch=true&timeoutSeconds=1&resourceVersion=${(await env.request(path)).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion}`);
+    await watch.waitForEnd();
+    expect(watch.events).toEqual([]);
+  });
+});
+
