@@ -100,6 +100,8 @@ interface Found {
   observed: Observed;
   meta: StoredMetadata;
   object: KubeObject;
+  /** When the read that found it started (performance.now()). */
+  readAt: number;
 }
 
 export class KindStore {
@@ -107,9 +109,8 @@ export class KindStore {
   readonly view: ObjectView;
   private readonly mutex = new KeyedMutex();
   private readonly paginator = new Paginator();
-  /** Per object, and in all: bumped when a write starts and ends, so a read that raced one can tell. */
+  /** Per object: bumped when a write starts and ends, so a read that raced one can tell. */
   private readonly writeSerial = new Map<string, number>();
-  private writesInAll = 0;
 
   constructor(private readonly config: StoreConfig) {
     this.kind = config.kind;
@@ -138,7 +139,7 @@ export class KindStore {
   // ---------------------------------------------------------------- reading
 
   /** Reads the object's AWS resource now; undefined when it does not exist or is not this object's. */
-  private async observe(namespace: string, name: string): Promise<Omit<Found, 'object'> | undefined> {
+  private async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
     const candidates = known ? [known] : [this.kind.aws.physicalName({}, owner)];
@@ -146,28 +147,35 @@ export class KindStore {
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
       if (observed && sameOwner(readIdentity(observed.tags), owner)) {
-        return { ref: observed.ref, observed, meta: this.metadataOf(observed) };
+        return { ref: observed.ref, observed, meta: this.metadataOf(observed, namespace, name), readAt };
       }
     }
     return undefined;
   }
 
-  private metadataOf(observed: Observed): StoredMetadata {
-    return decodeMetadataTags(observed.tags) ?? recoveredMetadata(observed, observed.createdAt ?? timestamp());
+  /**
+   * The metadata stored in the resource's tags, or, for a resource that has none (created or edited out
+   * of band), metadata recovered from it; its creation time stays the one first shown when AWS does not
+   * say, so that re-reading it does not change the object.
+   */
+  private metadataOf(observed: Observed, namespace: string, name: string): StoredMetadata {
+    const shown = this.view.get(namespace, name)?.object.metadata.creationTimestamp;
+    return decodeMetadataTags(observed.tags) ?? recoveredMetadata(observed, observed.createdAt ?? shown ?? timestamp());
   }
 
   /** Renders what was found and records it in the view (new resourceVersion only if it changed). */
   private commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
     const rendered = renderObject(this.kind, found.observed, found.meta, namespace, name, previous, timestamp());
-    return { ...found, object: this.view.commit(found.ref, rendered, tagsFingerprint(found.observed.tags)) };
+    return { ...found, object: this.view.commit(found.ref, rendered, tagsFingerprint(found.observed.tags), found.readAt) };
   }
 
   /** Observes and commits, or forgets the object when AWS no longer has it. */
   private async refresh(namespace: string, name: string): Promise<Found | undefined> {
-    const found = await this.observe(namespace, name);
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
     if (!found) {
-      this.view.remove(namespace, name);
+      this.view.remove(namespace, name, readAt);
       return undefined;
     }
     return this.commit(namespace, name, found);
@@ -180,10 +188,11 @@ export class KindStore {
   private async refreshConsistently(namespace: string, name: string): Promise<Found | undefined> {
     const key = objectKey(namespace, name);
     const serial = this.writeSerial.get(key) ?? 0;
-    const found = await this.observe(namespace, name);
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
     if ((this.writeSerial.get(key) ?? 0) !== serial) return this.mutex.run(key, () => this.refresh(namespace, name));
     if (!found) {
-      this.view.remove(namespace, name);
+      this.view.remove(namespace, name, readAt);
       return undefined;
     }
     return this.commit(namespace, name, found);
@@ -224,7 +233,6 @@ export class KindStore {
     const key = objectKey(namespace, name);
     const bump = (): void => {
       this.writeSerial.set(key, (this.writeSerial.get(key) ?? 0) + 1);
-      this.writesInAll++;
     };
     return this.mutex.run(key, async () => {
       bump();
@@ -308,9 +316,10 @@ export class KindStore {
 
   /** After a create, AWS may briefly not list the new resource by name; read it by its ref instead. */
   private async readBack(ref: string, meta: StoredMetadata): Promise<Omit<Found, 'object'>> {
+    const readAt = performance.now();
     const observed = await this.aws(ref, () => this.kind.aws.find(this.config.context(), ref));
     if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
-    return { ref: observed.ref, observed, meta };
+    return { ref: observed.ref, observed, meta, readAt };
   }
 
   private nameTaken(name: string, physicalName: string, taken: Observed): StatusError {
@@ -475,9 +484,9 @@ export class KindStore {
    * What a full resync reads, and why, is in resync-plan.ts.
    */
   async resync(onlyTransitional = false): Promise<void> {
-    const refreshEntry = (entry: ViewEntry) => this.refreshConsistently(entry.object.metadata.namespace as string, entry.object.metadata.name as string).then(() => undefined);
+    const reread = (entry: ViewEntry) => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string);
     if (onlyTransitional) {
-      await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, refreshEntry);
+      await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
       return;
     }
     const ctx = this.config.context();
@@ -486,21 +495,34 @@ export class KindStore {
     const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
     await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
-    await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, refreshEntry);
+    await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
   }
 
+  /**
+   * Background reads race with requests and writes; each is applied only if no read that started later
+   * has been applied meanwhile, so the view never goes back to an older state, nor revives an object
+   * a later read found gone.
+   */
+  private async rereadInBackground(namespace: string, name: string): Promise<void> {
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
+    if (this.view.knowsNewer(namespace, name, readAt)) return;
+    if (found) this.commit(namespace, name, found);
+    else this.view.remove(namespace, name, readAt);
+  }
+
+  /** Reads a listed resource by its ref (it may be unknown to the view) and applies it like rereadInBackground. */
   private async resyncRead(ctx: KindContext, read: ResyncRead): Promise<void> {
-    const writes = this.writesInAll;
+    const readAt = performance.now();
     const observed = await this.aws(read.ref, () => this.kind.aws.find(ctx, read.ref));
     const owner = observed && readIdentity(observed.tags);
     if (!observed || !owner || owner.cluster !== this.config.clusterName) {
       // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
-      if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.refreshConsistently(read.owner.namespace, read.owner.name);
+      if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.rereadInBackground(read.owner.namespace, read.owner.name);
       return;
     }
-    // A write that ran meanwhile may have committed a newer state than this read: read again in line.
-    if (writes === this.writesInAll) this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed) });
-    else await this.refreshConsistently(owner.namespace, owner.name);
+    if (this.view.knowsNewer(owner.namespace, owner.name, readAt)) return;
+    this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed, owner.namespace, owner.name), readAt });
   }
 }
 

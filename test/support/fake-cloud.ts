@@ -32,6 +32,8 @@ export class FakeCloud {
   readonly hiddenFromListing = new Set<string>();
   /** While set, listing waits for it (a slow first read of a big account). */
   private listingHeld: Promise<void> | undefined;
+  /** Refs whose next read answers only when released, with what was true when it was made. */
+  private readonly slowReads = new Map<string, { released: Promise<void>; begun: () => void }>();
   private readonly now: () => number;
 
   constructor(private readonly options: FakeCloudOptions) {
@@ -92,6 +94,28 @@ export class FakeCloud {
       this.listingHeld = undefined;
       release();
     };
+  }
+
+  /**
+   * Makes the next read of `ref` see the resource as it is then but answer only once released;
+   * `begun` resolves when that read has been made.
+   */
+  slowNextRead(ref: string): { begun: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let begun!: () => void;
+    const started = new Promise<void>((resolve) => (begun = resolve));
+    this.slowReads.set(ref, { released: new Promise((resolve) => (release = resolve)), begun });
+    return { begun: started, release };
+  }
+
+  /** A read whose answer may be held back (see slowNextRead). */
+  async read(ref: string): Promise<Observed | undefined> {
+    const answer = this.find(ref);
+    const slow = this.slowReads.get(ref);
+    this.slowReads.delete(ref);
+    slow?.begun();
+    await slow?.released;
+    return answer;
   }
 
   // -------------------------------------------------- the service's API, as the kind calls it
@@ -182,7 +206,7 @@ export function fakeKind(cloud: FakeCloud): KindDefinition {
     validate: (): FieldError[] => [],
     aws: {
       physicalName: (_spec, identity: ObjectIdentity) => `${identity.clusterName}.${identity.namespace}.${identity.name}`,
-      find: async (_ctx, ref) => cloud.find(ref),
+      find: (_ctx, ref) => cloud.read(ref),
       create: async (_ctx, name, spec, tags) => cloud.create(name, spec, tags),
       update: async (_ctx, current, desired) => cloud.update(current.ref, desired),
       setTags: async (_ctx, current, change) => cloud.setTags(current.ref, change),

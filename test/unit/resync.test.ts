@@ -117,3 +117,31 @@ describe('the transitional resync', () => {
     expect(cloud.calls.find).toBe(0);
   });
 });
+
+describe('reads racing each other', () => {
+  test('a resync read that started before a newer read does not undo it, nor revive a deleted object', async () => {
+    const { cloud, store, events } = setup();
+    cloud.createOutOfBand('a', owned('a'));
+    cloud.createOutOfBand('b', owned('b'), 1);
+    await store.resync();
+    events.length = 0;
+
+    // The resync reads both (they are within the budget); those reads see the account as it is now...
+    const [a, b] = [cloud.slowNextRead('a'), cloud.slowNextRead('b')];
+    const resync = store.resync();
+    await Promise.all([a.begun, b.begun]);
+    // ...then, before they answer, a is deleted and b resized, and requests read both afresh.
+    cloud.deleteOutOfBand('a');
+    cloud.resizeOutOfBand('b', 5);
+    await expect(store.get('ns', 'a')).rejects.toMatchObject({ code: 404 });
+    expect((await store.get('ns', 'b')).spec?.size).toBe(5);
+    a.release();
+    b.release();
+    await resync;
+
+    expect(store.view.get('ns', 'a')).toBeUndefined();
+    expect(store.view.get('ns', 'b')?.object.spec?.size).toBe(5);
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.spec?.size}`)).toEqual(['DELETED a 1', 'MODIFIED b 5']);
+  });
+});
+
