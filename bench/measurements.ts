@@ -105,17 +105,27 @@ async function arrivalsOf(watches: OpenWatch[], count: number, timeoutMs: number
   return watches.map((w) => w.arrivals[count - 1]);
 }
 
-/** Write through the server → event on watches already open; latencies per watcher, over `rounds` writes. */
-export async function measureInBandWatch(server: ServerClient, watches: OpenWatch[], rounds: number): Promise<Summary> {
+export interface WatchLatency {
+  /** PATCH sent → event received, per watcher and write. */
+  latency: Summary;
+  /** First watcher → last watcher, per write: the fan-out itself. */
+  spread: Summary;
+}
+
+/** Write through the server → event on watches already open, over `rounds` writes. */
+export async function measureInBandWatch(server: ServerClient, watches: OpenWatch[], rounds: number): Promise<WatchLatency> {
   const latencies: number[] = [];
-  const base = watches.map((w) => w.events.length);
+  const spreads: number[] = [];
+  const base = watches.map((w) => w.arrivals.length);
   if (new Set(base).size !== 1) throw new Error('watches started out of step');
   for (let round = 1; round <= rounds; round++) {
     const started = performance.now();
     await labelPatch(server, objectName(0), `round-${round}-${Date.now()}`);
-    for (const arrival of await arrivalsOf(watches, base[0] + round, 30_000)) latencies.push(arrival - started);
+    const arrivals = await arrivalsOf(watches, base[0] + round, 30_000);
+    latencies.push(...arrivals.map((arrival) => arrival - started));
+    spreads.push(Math.max(...arrivals) - Math.min(...arrivals));
   }
-  return summarize(latencies);
+  return { latency: summarize(latencies), spread: summarize(spreads) };
 }
 
 /** Changes made directly in DynamoDB → the event, found by the resync; one sample per change. */
@@ -175,7 +185,7 @@ export async function openWatches(server: ServerClient, count: number, batch = 5
   const from = await listResourceVersion(server);
   const watches: OpenWatch[] = [];
   for (let i = 0; i < count; i += batch) {
-    watches.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => server.watch(`${COLLECTION}?watch=true&resourceVersion=${from}`)))));
+    watches.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => server.watch(`${COLLECTION}?watch=true&resourceVersion=${from}`, false)))));
   }
   if (watches.some((w) => w.status !== 200)) throw new Error('a watch was refused');
   return watches;

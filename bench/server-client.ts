@@ -30,8 +30,8 @@ export class ServerClient {
     return https(`${this.server.url}${path}`, { ...options, ca: this.server.ca, headers: { Authorization: `Bearer ${this.server.token}`, ...options.headers } });
   }
 
-  watch(path: string, headers: Record<string, string> = {}): Promise<OpenWatch> {
-    return openWatch({ url: this.server.url, ca: this.server.ca, token: this.server.token }, path, headers);
+  watch(path: string, parse = true): Promise<OpenWatch> {
+    return openWatch({ url: this.server.url, ca: this.server.ca, token: this.server.token }, path, {}, parse);
   }
 
   async metrics(): Promise<Metrics> {
