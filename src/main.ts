@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const path = resolve(config.writeKubeconfig);
     process.stderr.write(
       `\naws-service-apiserver is serving on ${running.url}${running.awsEndpoint ? ` against a local moto_server at ${running.awsEndpoint}` : ''}.\n` +
-        `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb-app.yaml\n  kubectl get aws\n\n`,
+        `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb.yaml\n  kubectl get aws\n\n`,
     );
   }
   let stopping = false;
