@@ -26,10 +26,25 @@ export function objectSchemaOf(kind: KindDefinition): Schema {
   return schemasOf(kind).object;
 }
 
+/**
+ * Every spec of the original operator also had these (they steered its CloudFormation stacks). Its
+ * manifests must apply unchanged, so they are accepted, and ignored: they mean nothing here.
+ */
+const ORIGINAL_OPERATOR_FIELDS: Record<string, Schema> = {
+  cloudFormationTemplateName: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
+  cloudFormationTemplateNamespace: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
+  rollbackCount: { type: 'integer', description: 'Accepted for compatibility with the original operator; ignored.' },
+};
+
+/** The spec without the original operator's ignored fields. */
+export function withoutIgnoredFields(spec: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(spec).filter(([key]) => !(key in ORIGINAL_OPERATOR_FIELDS)));
+}
+
 function schemasOf(kind: KindDefinition): { spec: Schema; object: Schema } {
   let schemas = memo.get(kind);
   if (!schemas) {
-    const spec: Schema = { ...kind.specSchema, properties: { ...kind.specSchema.properties, tags: tagsSchema(kind) } };
+    const spec: Schema = { ...kind.specSchema, properties: { ...kind.specSchema.properties, ...ORIGINAL_OPERATOR_FIELDS, tags: tagsSchema(kind) } };
     const preserved: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
     const metadata: Schema = {
       type: 'object',

@@ -35,6 +35,7 @@ import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type 
 import { EventLog } from './event-log.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { withoutIgnoredFields } from './kind-schemas.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import { Paginator, type Page } from './pagination.js';
@@ -267,7 +268,7 @@ export class KindStore {
     }
     const name = object.metadata.name ?? '';
     object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(object.spec ?? {}));
+    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
     const identity = this.identity(namespace, name);
     throwIfInvalid(this.kind, name, objectErrors(this.kind, object, identity));
 
@@ -355,7 +356,7 @@ export class KindStore {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     this.checkPreconditions(current, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
-    desired.spec = this.kind.canonicalSpec(this.kind.defaults(desired.spec ?? {}, currentSpec));
+    desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
     const errors = immutableFieldErrors(this.kind, currentSpec, desired.spec);
     throwIfInvalid(this.kind, name, [...errors, ...objectErrors(this.kind, desired, this.identity(namespace, name))]);
 

@@ -95,9 +95,6 @@ export const dynamoDBSpecSchema: Schema = {
     },
     pointInTimeRecovery: { type: 'boolean', description: 'Continuous backups with point-in-time recovery. Default false.' },
     deletionProtection: { type: 'boolean', description: 'When true, AWS refuses to delete the table (and so does kubectl delete). Default false.' },
-    cloudFormationTemplateName: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    cloudFormationTemplateNamespace: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    rollbackCount: { type: 'integer', description: 'Accepted for compatibility with the original operator; ignored.' },
   },
 };
 
