@@ -1,16 +1,16 @@
 // The patch formats kube-apiserver accepts for custom resources (apiserver handlers/patch.go):
 // JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic merge patch is refused with 415,
-// exactly as for CRDs, so kubectl falls back to merge patches.
+// exactly as for CRDs, so kubectl falls back to merge patches. Server-side apply
+// (application/apply-patch+yaml) is not supported yet and is refused the same way.
 import jsonPatch from 'fast-json-patch';
 import { badRequest, StatusError } from './errors.js';
 import { isPlainObject } from './types.js';
 
-export type PatchType = 'merge' | 'json' | 'apply';
+export type PatchType = 'merge' | 'json';
 
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
-  'application/apply-patch+yaml': 'apply',
 };
 
 const MAX_JSON_PATCH_OPERATIONS = 10000;

@@ -112,7 +112,7 @@ function watch(req: Request, res: Response, store: KindStore, info: RequestInfo,
 
 async function readPatch(req: Request): Promise<{ type: ReturnType<typeof patchTypeOf>; patch: unknown }> {
   const type = patchTypeOf(req.headers['content-type']);
-  return { type, patch: decodeText(await readBody(req), type === 'apply', 'error decoding patch') };
+  return { type, patch: decodeText(await readBody(req), false, 'error decoding patch') };
 }
 
 function deleteOptionsOf(body: Record<string, unknown>, query: URLSearchParams) {
@@ -155,7 +155,7 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
     case 'patch': {
       const negotiated = negotiate(req.headers.accept, false);
       const { type, patch } = await readPatch(req);
-      if (booleanOf(query, 'force') && type !== 'apply') {
+      if (booleanOf(query, 'force')) {
         throw new StatusError(422, 'Invalid', 'force: Forbidden: may not be specified for non-apply patch', { causes: [{ reason: 'FieldValueForbidden', message: 'may not be specified for non-apply patch', field: 'force' }] });
       }
       const result = await store.patch(namespace, name, type, patch, write());

@@ -278,7 +278,7 @@ export class KindStore {
       const physicalName = this.kind.aws.physicalName(spec, identity);
       const ctx = this.config.context();
       const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-      if (taken) throw this.nameTaken(name, physicalName, taken);
+      if (taken) throw this.nameTaken(namespace, name, physicalName, taken);
       const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 });
       const tags = this.tagsFor(namespace, name, meta, spec);
       if (options.dryRun) return { object: this.preview(namespace, name, spec, meta, tags), warnings };
@@ -299,8 +299,10 @@ export class KindStore {
     return { ref: observed.ref, observed, meta };
   }
 
-  private nameTaken(name: string, physicalName: string, taken: Observed): StatusError {
+  private nameTaken(namespace: string, name: string, physicalName: string, taken: Observed): StatusError {
     const owner = readIdentity(taken.tags);
+    // Ours already (e.g. created by another replica under an explicit physical name): a plain duplicate.
+    if (sameOwner(owner, this.identity(namespace, name))) return alreadyExists(this.plural, name);
     const whose = !owner
       ? 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten'
       : owner.cluster !== this.config.clusterName
@@ -320,9 +322,6 @@ export class KindStore {
   }
 
   async patch(namespace: string, name: string, type: PatchType, patch: unknown, options: WriteOptions): Promise<WriteResult> {
-    if (type === 'apply') {
-      throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply is not supported yet; use kubectl apply without --server-side');
-    }
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
