@@ -1,16 +1,17 @@
 // The patch formats kube-apiserver accepts for custom resources (apiserver handlers/patch.go):
 // JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic merge patch is refused with 415,
-// exactly as for CRDs, so kubectl falls back to merge patches. Server-side apply
-// (application/apply-patch+yaml) is not supported yet and is refused the same way.
+// exactly as for CRDs, so kubectl falls back to merge patches. Server-side apply patches
+// (application/apply-patch+yaml, JSON or YAML) are merged by the registry's field manager.
 import jsonPatch from 'fast-json-patch';
 import { badRequest, StatusError } from './errors.js';
 import { isPlainObject } from './types.js';
 
-export type PatchType = 'merge' | 'json';
+export type PatchType = 'merge' | 'json' | 'apply';
 
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
+  'application/apply-patch+yaml': 'apply',
 };
 
 const MAX_JSON_PATCH_OPERATIONS = 10000;

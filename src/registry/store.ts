@@ -17,7 +17,7 @@ import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import type { FieldSelector, Selector } from '../api/selectors.js';
 import { timestamp } from '../api/time.js';
-import { GROUP, type KubeObject } from '../api/types.js';
+import { GROUP, isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
 import { mapAwsError } from '../aws/errors.js';
 import {
   decodeMetadataTags,
@@ -35,6 +35,7 @@ import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type 
 import { EventLog } from './event-log.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
@@ -45,6 +46,10 @@ import { startWatch, type WatchRequest, type WatchSink } from './watch.js';
 export interface WriteOptions {
   dryRun: boolean;
   fieldValidation: FieldValidation;
+  /** Who is writing, for managedFields (the fieldManager parameter, or the User-Agent's product). */
+  fieldManager: string;
+  /** Apply only: take ownership of conflicting fields. */
+  force: boolean;
 }
 
 export interface DeleteOptions {
@@ -55,6 +60,8 @@ export interface DeleteOptions {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** An apply that created the object (answered 201). */
+  created?: boolean;
 }
 
 export interface ListQuery {
@@ -260,36 +267,46 @@ export class KindStore {
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
     const { object, warnings } = decodeObject(this.kind, body, options.fieldValidation);
-    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
-    const identity = this.identity(namespace, name);
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, identity));
-
+    this.prepareNew(namespace, object);
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
-      const spec = object.spec as Record<string, unknown>;
-      const physicalName = this.kind.aws.physicalName(spec, identity);
-      const ctx = this.config.context();
-      const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-      if (taken) throw this.nameTaken(namespace, name, physicalName, taken);
-      const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 });
-      const tags = this.tagsFor(namespace, name, meta, spec);
-      if (options.dryRun) return { object: this.preview(namespace, name, spec, meta, tags), warnings };
-
-      const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, this.withoutTags(spec), tags));
-      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
-      const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
-      const committed = this.commit(namespace, name, found).object;
-      await this.afterWrite(committed);
-      return { object: committed, warnings };
+      const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
+      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun), warnings };
     });
+  }
+
+  /** Defaults and validates a new object (no AWS call). */
+  private prepareNew(namespace: string, object: KubeObject): void {
+    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    object.metadata.namespace = namespace;
+    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
+    const name = object.metadata.name ?? '';
+    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
+  }
+
+  /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
+  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean): Promise<KubeObject> {
+    const spec = object.spec as Record<string, unknown>;
+    const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
+    const ctx = this.config.context();
+    const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
+    if (taken) throw this.nameTaken(namespace, name, physicalName, taken);
+    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
+    const tags = this.tagsFor(namespace, name, meta, spec);
+    if (dryRun) return this.preview(namespace, name, spec, meta, tags);
+
+    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, this.withoutTags(spec), tags));
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
+    const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
+    const committed = this.commit(namespace, name, found).object;
+    await this.afterWrite(committed);
+    return committed;
   }
 
   /** After a create, AWS may briefly not list the new resource by name; read it by its ref instead. */
@@ -322,6 +339,7 @@ export class KindStore {
   }
 
   async patch(namespace: string, name: string, type: PatchType, patch: unknown, options: WriteOptions): Promise<WriteResult> {
+    if (type === 'apply') return this.apply(namespace, name, patch, options);
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
@@ -329,6 +347,24 @@ export class KindStore {
       const { object, warnings } = decodeObject(this.kind, patched, options.fieldValidation);
       this.checkAddressing(object, namespace, name);
       return { object: await this.applyUpdate(current, object, options), warnings };
+    });
+  }
+
+  /** Server-side apply: merges the manager's configuration (creating the object when it is new). */
+  private async apply(namespace: string, name: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
+    if (isPlainObject(body) && isPlainObject(body.metadata) && body.metadata.managedFields !== undefined) {
+      throw badRequest('metadata.managedFields must be nil');
+    }
+    const { object: config, warnings } = decodeObject(this.kind, body, options.fieldValidation);
+    this.checkAddressing(config, namespace, name);
+    return this.write(namespace, name, async () => {
+      const current = await this.refresh(namespace, name);
+      const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
+      if (!current) {
+        this.prepareNew(namespace, object);
+        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun), warnings, created: true };
+      }
+      return { object: await this.applyUpdate(current, object, options, managedFields), warnings };
     });
   }
 
@@ -351,7 +387,17 @@ export class KindStore {
     }
   }
 
-  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions): Promise<KubeObject> {
+  /**
+   * Ownership after a write: as decided by an apply; as the client set it explicitly (kubectl rewrites
+   * managedFields when it moves an object to server-side apply); else the writer owns what it changed.
+   */
+  private managedFieldsAfter(current: Found, desired: KubeObject, manager: string): ManagedFieldsEntry[] {
+    const given = desired.metadata.managedFields;
+    const unchanged = given === undefined || deepEqual(given, current.object.metadata.managedFields ?? []);
+    return unchanged ? recordUpdate(this.kind, current.object, desired, manager) : given;
+  }
+
+  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     this.checkPreconditions(current, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
@@ -365,6 +411,7 @@ export class KindStore {
       uid: current.meta.uid,
       creationTimestamp: current.meta.creationTimestamp,
       generation: current.meta.generation + (specChanged || tagsChanged ? 1 : 0),
+      managedFields: applied ?? this.managedFieldsAfter(current, desired, options.fieldManager),
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
     });
     const tags = this.tagsFor(namespace, name, meta, desired.spec);

@@ -12,7 +12,7 @@ const ref = (name: string) => ({ $ref: `${REF}${name}` });
 
 export const schemaName = (kind: string): string => `aws.service-operator.${VERSION}.${kind}`;
 
-export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 export interface Parameter {
   name: string;
