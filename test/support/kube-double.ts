@@ -235,7 +235,8 @@ export class KubeDouble {
   }
 
   private create(res: ServerResponse, collection: string, resource: string, object: KubeObject): void {
-    const name = object.metadata?.name ?? '';
+    if (!object.metadata.name && typeof object.metadata.generateName === 'string') object.metadata.name = `${object.metadata.generateName}${(++this.revision).toString(36)}`;
+    const name = object.metadata.name ?? '';
     const path = `${collection}/${name}`;
     if (this.objects.has(path)) return this.send(res, 409, status(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }));
     if (object.metadata.resourceVersion) return this.send(res, 400, status(400, 'BadRequest', 'resourceVersion should not be set on objects to be created'));
