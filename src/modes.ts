@@ -12,11 +12,12 @@ import { SubjectAccessReviewAuthorizer } from './auth/subject-access-review.js';
 import { TokenReviewAuthenticator } from './auth/token-review.js';
 import type { Authenticator, Authorizer } from './auth/types.js';
 import { UnionAuthenticator } from './auth/union.js';
-import type { Config } from './config.js';
+import type { Config, LeaderElectionFlags } from './config.js';
 import { AuthenticationConfigWatcher } from './kube/authentication-configmap.js';
 import type { ClusterConnection } from './kube/connection.js';
 import { EventRecorder } from './kube/events.js';
 import { LeaderElector } from './kube/leader-election.js';
+import { LeaderPodLabel } from './kube/leader-label.js';
 import { NamespaceLifecycle } from './kube/namespace-lifecycle.js';
 import { OutputsConfigMaps } from './kube/outputs-configmap.js';
 import { KubeAccessReviewer, KubeTokenReviewer } from './kube/reviews.js';
@@ -61,6 +62,44 @@ function delegatedAuthentication(cluster: ClusterConnection, trust: Authenticati
   ]);
 }
 
+interface Leadership {
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Leader election (when enabled) and the pod label that routes the Service to the leader. Without
+ * leader election this replica is the only authority by configuration.
+ */
+function startLeadership(cluster: ClusterConnection, flags: LeaderElectionFlags, lease: { namespace: string; name: string }, onStartedLeading: () => void, log: Logger): Leadership {
+  // The downward API tells a pod its own name; outside a pod there is no Service to route.
+  const pod = process.env.POD_NAME ? { name: process.env.POD_NAME, namespace: process.env.POD_NAMESPACE ?? cluster.namespace } : undefined;
+  let elector: LeaderElector | undefined;
+  const isLeader = () => !elector || elector.isLeader();
+  const label = pod ? new LeaderPodLabel(cluster, pod, isLeader, log) : undefined;
+  if (flags.enabled) {
+    const identity = `${pod?.name ?? hostname()}_${randomUUID().slice(0, 8)}`;
+    const timing = { leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs };
+    const listener = {
+      onStartedLeading: () => {
+        onStartedLeading();
+        void label?.reconcile();
+      },
+      onStoppedLeading: () => void label?.reconcile(),
+    };
+    elector = new LeaderElector(cluster, { ...lease, identity, ...timing }, listener, log);
+    elector.start();
+  }
+  label?.start(flags.retryPeriodMs);
+  return {
+    isLeader,
+    async stop() {
+      await elector?.stop();
+      await label?.stop();
+    },
+  };
+}
+
 export function clusterMode(cluster: ClusterConnection, config: Config, log: Logger): ServingMode {
   log.info({ kubeApiserver: cluster.server, namespace: cluster.namespace }, 'cluster mode: delegated authentication and authorization, outputs ConfigMaps');
   let stores = new Map<string, KindStore>();
@@ -72,10 +111,9 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     retryIntervalMs: OUTPUTS_RETRY_MS,
     currentObject: (kind, namespace, name) => [...stores.values()].find((s) => s.kind.names.kind === kind)?.view.get(namespace, name)?.object,
   });
-  let elector: LeaderElector | undefined;
-  const leaderElection = config.leaderElection;
-  const lease = { namespace: leaderElection.leaseNamespace ?? cluster.namespace, name: leaderElection.leaseName };
-  const notServing = () => (elector && !elector.isLeader() ? `this replica is not the leader (Lease ${lease.namespace}/${lease.name}); another replica serves` : undefined);
+  const lease = { namespace: config.leaderElection.leaseNamespace ?? cluster.namespace, name: config.leaderElection.leaseName };
+  let leadership: Leadership | undefined;
+  const notServing = () => (leadership && !leadership.isLeader() ? `this replica is not the leader (Lease ${lease.namespace}/${lease.name}); another replica serves` : undefined);
 
   return {
     name: 'cluster',
@@ -86,36 +124,24 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
       afterWrite: (_kind, object) => outputs.publish(object),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
     },
-    notReady: () => (trustLoaded ? notServing() : 'the cluster authentication configuration has not been read yet'),
+    // Readiness does not depend on leadership: followers must be Ready for rolling updates to
+    // proceed; the Service reaches only the leader through the pod label (kube/leader-label.ts).
+    notReady: () => (trustLoaded ? undefined : 'the cluster authentication configuration has not been read yet'),
     notServing,
     start(started, clock) {
       stores = started;
       trust.start();
-      if (!leaderElection.enabled) return;
-      const onStartedLeading = () => {
+      leadership = startLeadership(cluster, config.leaderElection, lease, () => {
         // From now on this replica is the resourceVersion authority: versions from before (possibly
         // another leader's) get 410 on watch, and clients relist.
         const floor = clock.next();
         for (const store of stores.values()) store.view.log.expireThrough(floor);
-      };
-      elector = new LeaderElector(
-        cluster,
-        {
-          ...lease,
-          identity: `${hostname()}_${randomUUID().slice(0, 8)}`,
-          leaseDurationMs: leaderElection.leaseDurationMs,
-          renewDeadlineMs: leaderElection.renewDeadlineMs,
-          retryPeriodMs: leaderElection.retryPeriodMs,
-        },
-        { onStartedLeading, onStoppedLeading: () => undefined },
-        log,
-      );
-      elector.start();
+      }, log);
     },
     async stop() {
       trust.stop();
       outputs.stop();
-      await elector?.stop();
+      await leadership?.stop();
     },
   };
 }

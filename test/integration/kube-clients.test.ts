@@ -7,6 +7,7 @@ import { AuthenticationConfigWatcher } from '../../src/kube/authentication-confi
 import { connectToCluster, type ClusterConnection } from '../../src/kube/connection.js';
 import { EventRecorder } from '../../src/kube/events.js';
 import { LeaderElector } from '../../src/kube/leader-election.js';
+import { LEADER_LABEL, LeaderPodLabel } from '../../src/kube/leader-label.js';
 import { NamespaceLifecycle } from '../../src/kube/namespace-lifecycle.js';
 import { OutputsConfigMaps } from '../../src/kube/outputs-configmap.js';
 import { KubeAccessReviewer, KubeTokenReviewer } from '../../src/kube/reviews.js';
@@ -200,4 +201,31 @@ describe('leader election', () => {
     expect(events[0]).toBe('a leads');
     expect(events[1]).toBe('a stops');
   });
+});
+
+test('the leader labels its pod (and unlabels the others) so the Service routes to it alone', async () => {
+  const podPath = (name: string) => `/api/v1/namespaces/aws-service-apiserver/pods/${name}`;
+  for (const name of ['pod-a', 'pod-b']) double.put(podPath(name), { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'aws-service-apiserver', labels: { app: 'x' } } });
+  // pod-b was the leader before and never got to take its label off.
+  double.put(podPath('pod-b'), { ...double.get(podPath('pod-b'))!, metadata: { name: 'pod-b', namespace: 'aws-service-apiserver', labels: { app: 'x', [LEADER_LABEL]: 'true' } } });
+  let leading = true;
+  const label = new LeaderPodLabel(cluster, { name: 'pod-a', namespace: 'aws-service-apiserver' }, () => leading, log);
+  const labels = () => ['pod-a', 'pod-b'].map((name) => (double.get(podPath(name))?.metadata.labels as Record<string, string>)[LEADER_LABEL]);
+  label.start(50);
+  try {
+    await eventually(() => labels()[0] === 'true' && labels()[1] === undefined);
+    leading = false;
+    await label.reconcile();
+    expect(labels()).toEqual([undefined, undefined]);
+    // A failed patch heals on the periodic re-check.
+    double.failing.add(podPath('pod-a'));
+    leading = true;
+    await label.reconcile();
+    expect(labels()[0]).toBeUndefined();
+    double.failing.clear();
+    await eventually(() => labels()[0] === 'true');
+  } finally {
+    await label.stop();
+  }
+  expect(labels()[0]).toBeUndefined();
 });

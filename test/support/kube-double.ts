@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { createCertificateAuthority, issueCertificate } from '../../src/tls/certificates.js';
 
 export interface DoubleUser {
@@ -208,6 +209,8 @@ export class KubeDouble {
     if (!split) return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     if (req.method === 'GET' && !split.name && url.searchParams.get('watch') === 'true') return this.watch(res, split.collection, url.searchParams);
     if (req.method === 'GET' && split.name) return this.read(res, path, split.resource, split.name);
+    if (req.method === 'GET') return this.send(res, 200, { kind: 'List', apiVersion: 'v1', metadata: {}, items: this.matching(split.collection, url.searchParams.get('labelSelector')) });
+    if (req.method === 'PATCH' && split.name) return this.patch(res, path, split.resource, split.name, (await this.body(req)) as unknown as Operation[]);
     if (req.method === 'POST' && !split.name) return this.create(res, split.collection, split.resource, (await this.body(req)) as KubeObject);
     if (req.method === 'PUT' && split.name) return this.replace(res, path, split.resource, split.name, (await this.body(req)) as KubeObject);
     return this.send(res, 405, status(405, 'MethodNotAllowed', 'the double does not serve this'));
@@ -250,6 +253,24 @@ export class KubeDouble {
       return this.send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: resource }));
     }
     this.send(res, 200, this.put(path, { ...object, metadata: { ...object.metadata, uid: current.metadata.uid } }));
+  }
+
+  /** Objects of a collection whose labels match an equality selector (`a=b,c=d`). */
+  private matching(collection: string, selector: string | null): KubeObject[] {
+    const wanted = (selector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+    return this.list(`${collection}/`).filter((o) => wanted.every(([k, v]) => ((o.metadata.labels ?? {}) as Record<string, string>)[k] === v));
+  }
+
+  /** JSON patch (what the server sends for its pod label). */
+  private patch(res: ServerResponse, path: string, resource: string, name: string, operations: Operation[]): void {
+    const current = this.objects.get(path);
+    if (!current) return this.send(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
+    try {
+      const patched = fastJsonPatch.applyPatch(structuredClone(current), operations, true).newDocument;
+      this.send(res, 200, this.put(path, patched));
+    } catch (error) {
+      this.send(res, 422, status(422, 'Invalid', `the patch cannot be applied: ${(error as Error).message}`));
+    }
   }
 
   private watch(res: ServerResponse, collection: string, query: URLSearchParams): void {
