@@ -64,6 +64,8 @@ function delegatedAuthentication(cluster: ClusterConnection, trust: Authenticati
 
 interface Leadership {
   isLeader(): boolean;
+  /** False until this replica knows whether it leads (its first look at the Lease). */
+  decided(): boolean;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ function startLeadership(cluster: ClusterConnection, flags: LeaderElectionFlags,
   label?.start(flags.retryPeriodMs);
   return {
     isLeader,
+    decided: () => !elector || elector.hasDecided(),
     async stop() {
       await elector?.stop();
       await label?.stop();
@@ -124,9 +127,13 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
       afterWrite: (_kind, object) => outputs.publish(object),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
     },
-    // Readiness does not depend on leadership: followers must be Ready for rolling updates to
+    // Readiness does not depend on being the leader: followers must be Ready for rolling updates to
     // proceed; the Service reaches only the leader through the pod label (kube/leader-label.ts).
-    notReady: () => (trustLoaded ? undefined : 'the cluster authentication configuration has not been read yet'),
+    notReady: () => {
+      if (!trustLoaded) return 'the cluster authentication configuration has not been read yet';
+      if (!leadership?.decided()) return `the leader Lease ${lease.namespace}/${lease.name} has not been read yet`;
+      return undefined;
+    },
     notServing,
     start(started, clock) {
       stores = started;

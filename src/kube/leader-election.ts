@@ -25,6 +25,7 @@ export interface LeadershipListener {
 
 export class LeaderElector {
   private leading = false;
+  private observedOnce = false;
   private lastRenewal = 0;
   private observedRecord = '';
   private observedAt = 0;
@@ -42,6 +43,11 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /** True once a round has read or written the Lease: this replica knows whether it leads. */
+  hasDecided(): boolean {
+    return this.observedOnce;
+  }
+
   start(): void {
     void this.tick();
   }
@@ -57,7 +63,9 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     try {
-      if (await this.tryAcquireOrRenew()) {
+      const acquired = await this.tryAcquireOrRenew();
+      this.observedOnce = true;
+      if (acquired) {
         this.lastRenewal = Date.now();
         this.setLeading(true);
       }
