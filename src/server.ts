@@ -63,7 +63,7 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: string } {
-  const cluster = connectToCluster({ ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}), ...(config.leaderElection.leaseNamespace ? { namespace: config.leaderElection.leaseNamespace } : {}) });
+  const cluster = connectToCluster(config.kubeconfig);
   if (cluster) return { mode: clusterMode(cluster, config, log) };
   const token = config.token ?? randomBytes(24).toString('base64url');
   return { mode: localMode(token, log), token };

@@ -31,12 +31,6 @@ export interface ClusterConnection {
   watch: Watch;
 }
 
-export interface ConnectionOptions {
-  kubeconfig?: string;
-  /** Overrides the namespace taken from the service account or the kubeconfig context. */
-  namespace?: string;
-}
-
 function timeoutMiddleware(ms: number): Middleware {
   return {
     pre: async (context: RequestContext) => {
@@ -51,26 +45,28 @@ function inCluster(): boolean {
   return Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync(`${SERVICE_ACCOUNT_DIR}/token`);
 }
 
-function loadConfig(options: ConnectionOptions): { config: KubeConfig; namespace: string } | undefined {
+function loadConfig(kubeconfig: string | undefined): { config: KubeConfig; namespace: string } | undefined {
   const config = new KubeConfig();
-  if (options.kubeconfig) {
-    config.loadFromFile(options.kubeconfig);
-    const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
-    return { config, namespace: options.namespace ?? contextNamespace ?? 'default' };
+  if (kubeconfig) {
+    config.loadFromFile(kubeconfig);
+    return { config, namespace: config.getContextObject(config.getCurrentContext())?.namespace ?? 'default' };
   }
   if (!inCluster()) return undefined;
   // Reads the service account token from its file on every request, so rotated tokens are picked up.
   config.loadFromCluster();
-  return { config, namespace: options.namespace ?? readFileSync(`${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim() };
+  return { config, namespace: readFileSync(`${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim() };
 }
 
-/** The cluster connection, or undefined when there is no cluster to talk to (local mode). */
-export function connectToCluster(options: ConnectionOptions): ClusterConnection | undefined {
-  const loaded = loadConfig(options);
+/**
+ * The cluster connection: from `kubeconfig` when given, else in a pod its service account; undefined
+ * when there is no cluster to talk to (local mode).
+ */
+export function connectToCluster(kubeconfig?: string): ClusterConnection | undefined {
+  const loaded = loadConfig(kubeconfig);
   if (!loaded) return undefined;
   const { config, namespace } = loaded;
   const server = config.getCurrentCluster()?.server;
-  if (!server) throw new Error(`the kubeconfig ${options.kubeconfig ?? '(in-cluster)'} names no cluster server`);
+  if (!server) throw new Error(`the kubeconfig ${kubeconfig ?? '(in-cluster)'} names no cluster server`);
   const api = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: config },

@@ -35,7 +35,7 @@ beforeAll(async () => {
     rules: [{ user: 'alice', verbs: ['get', 'list'], resources: ['dynamodbs'], namespace: 'team-a' }],
     tokens: { 'alice-token': { username: 'alice', uid: 'u-1', groups: ['team-a-devs'] } },
   }).start();
-  cluster = connectToCluster({ kubeconfig: double.writeKubeconfig() }) as ClusterConnection;
+  cluster = connectToCluster(double.writeKubeconfig()) as ClusterConnection;
 });
 
 afterAll(async () => {
