@@ -63,29 +63,46 @@ function delegatedAuthentication(cluster: ClusterConnection, trust: Authenticati
 }
 
 interface Leadership {
-  isLeader(): boolean;
-  /** False until this replica knows whether it leads (its first look at the Lease). */
-  decided(): boolean;
+  /** Why this replica must not serve resources now (not the leader, or still taking over), or undefined. */
+  whyNotServing(): string | undefined;
+  /**
+   * Why this replica is not ready: it does not know yet whether it leads (no look at the Lease yet),
+   * or it leads and is still catching up with AWS. A follower is ready.
+   */
+  whyNotReady(): string | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * Leader election (when enabled) and the pod label that routes the Service to the leader. Without
- * leader election this replica is the only authority by configuration.
+ * Leader election (when enabled) and the pod label that routes the Service to the serving replica.
+ * A new leader first runs `takeOver` (catching up with AWS) and only then serves and takes the label.
+ * Without leader election this replica is the only authority by configuration.
  */
-function startLeadership(cluster: ClusterConnection, flags: LeaderElectionFlags, lease: { namespace: string; name: string }, onStartedLeading: () => void, log: Logger): Leadership {
+function startLeadership(cluster: ClusterConnection, flags: LeaderElectionFlags, lease: { namespace: string; name: string }, takeOver: () => Promise<void>, log: Logger): Leadership {
   // The downward API tells a pod its own name; outside a pod there is no Service to route.
   const pod = process.env.POD_NAME ? { name: process.env.POD_NAME, namespace: process.env.POD_NAMESPACE ?? cluster.namespace } : undefined;
   let elector: LeaderElector | undefined;
-  const isLeader = () => !elector || elector.isLeader();
-  const label = pod ? new LeaderPodLabel(cluster, pod, isLeader, log) : undefined;
+  let caughtUp = !flags.enabled;
+  const catchingUp = 'this replica has just become the leader and is re-reading AWS';
+  const whyNotServing = () => {
+    if (elector && !elector.isLeader()) return `this replica is not the leader (Lease ${lease.namespace}/${lease.name}); another replica serves`;
+    return caughtUp ? undefined : catchingUp;
+  };
+  const whyNotReady = () => {
+    if (elector && !elector.hasDecided()) return `the leader Lease ${lease.namespace}/${lease.name} has not been read yet`;
+    return whyNotServing() === catchingUp ? catchingUp : undefined;
+  };
+  const label = pod ? new LeaderPodLabel(cluster, pod, () => !whyNotServing(), log) : undefined;
   if (flags.enabled) {
     const identity = `${pod?.name ?? hostname()}_${randomUUID().slice(0, 8)}`;
     const timing = { leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs };
     const listener = {
       onStartedLeading: () => {
-        onStartedLeading();
-        void label?.reconcile();
+        caughtUp = false;
+        void takeOver().then(() => {
+          caughtUp = true;
+          void label?.reconcile();
+        });
       },
       onStoppedLeading: () => void label?.reconcile(),
     };
@@ -94,13 +111,30 @@ function startLeadership(cluster: ClusterConnection, flags: LeaderElectionFlags,
   }
   label?.start(flags.retryPeriodMs);
   return {
-    isLeader,
-    decided: () => !elector || elector.hasDecided(),
+    whyNotServing,
+    whyNotReady,
     async stop() {
       await elector?.stop();
       await label?.stop();
     },
   };
+}
+
+/**
+ * What a new leader does before it serves: from now on it is the resourceVersion authority, so
+ * versions from before (possibly another leader's) get 410 on watch and clients relist; and its view,
+ * kept by its own resync while it followed, may miss the last writes of the old leader, so it reads
+ * AWS again. If that read fails, it serves anyway and the periodic resync catches up.
+ */
+async function takeOver(stores: KindStore[], clock: ResourceVersionClock, log: Logger): Promise<void> {
+  const floor = clock.next();
+  for (const store of stores) store.view.log.expireThrough(floor);
+  try {
+    await Promise.all(stores.map((store) => store.resync()));
+    log.info('took over as the leader: AWS re-read, serving');
+  } catch (error) {
+    log.warn({ err: error }, 'took over as the leader but could not re-read AWS; serving, the periodic resync will catch up');
+  }
 }
 
 export function clusterMode(cluster: ClusterConnection, config: Config, log: Logger): ServingMode {
@@ -116,7 +150,6 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
   });
   const lease = { namespace: config.leaderElection.leaseNamespace ?? cluster.namespace, name: config.leaderElection.leaseName };
   let leadership: Leadership | undefined;
-  const notServing = () => (leadership && !leadership.isLeader() ? `this replica is not the leader (Lease ${lease.namespace}/${lease.name}); another replica serves` : undefined);
 
   return {
     name: 'cluster',
@@ -127,23 +160,14 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
       afterWrite: (_kind, object) => outputs.publish(object),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
     },
-    // Readiness does not depend on being the leader: followers must be Ready for rolling updates to
-    // proceed; the Service reaches only the leader through the pod label (kube/leader-label.ts).
-    notReady: () => {
-      if (!trustLoaded) return 'the cluster authentication configuration has not been read yet';
-      if (!leadership?.decided()) return `the leader Lease ${lease.namespace}/${lease.name} has not been read yet`;
-      return undefined;
-    },
-    notServing,
+    // Followers are Ready too (rolling updates need that); the Service reaches only the serving
+    // leader through the pod label (kube/leader-label.ts).
+    notReady: () => (trustLoaded ? leadership?.whyNotReady() : 'the cluster authentication configuration has not been read yet'),
+    notServing: () => leadership?.whyNotServing(),
     start(started, clock) {
       stores = started;
       trust.start();
-      leadership = startLeadership(cluster, config.leaderElection, lease, () => {
-        // From now on this replica is the resourceVersion authority: versions from before (possibly
-        // another leader's) get 410 on watch, and clients relist.
-        const floor = clock.next();
-        for (const store of stores.values()) store.view.log.expireThrough(floor);
-      }, log);
+      leadership = startLeadership(cluster, config.leaderElection, lease, () => takeOver([...stores.values()], clock, log), log);
     },
     async stop() {
       trust.stop();

@@ -28,6 +28,8 @@ export interface RequestOptions {
 export interface ClusterEnvironment {
   env: TestEnvironment;
   double: KubeDouble;
+  /** The kubeconfig the server uses to reach the double (its service-account identity). */
+  kubeconfig: string;
   frontProxyCA: KeyPair;
   clientCA: KeyPair;
   /** The aggregator's client certificate: from the front-proxy CA, CN front-proxy-client. */
@@ -65,16 +67,29 @@ export function authenticationConfigMap(frontProxyCA: KeyPair, clientCA: KeyPair
   };
 }
 
-export async function startClusterEnvironment(options: { clusterName: string; rules: AccessRule[]; tokens?: Record<string, DoubleUser>; namespaces: string[] }): Promise<ClusterEnvironment> {
+export interface ClusterEnvironmentOptions {
+  clusterName: string;
+  rules: AccessRule[];
+  tokens?: Record<string, DoubleUser>;
+  namespaces: string[];
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Objects the cluster must hold before the server starts. */
+  beforeStart?(double: KubeDouble): void;
+}
+
+export async function startClusterEnvironment(options: ClusterEnvironmentOptions): Promise<ClusterEnvironment> {
   const frontProxyCA = createCertificateAuthority('front-proxy-ca');
   const clientCA = createCertificateAuthority('kubernetes client CA');
   const frontProxy = issueCertificate(frontProxyCA, { commonName: FRONT_PROXY_NAME, usage: 'client' });
   const double = await new KubeDouble({ rules: options.rules, tokens: options.tokens ?? {} }).start();
   double.put(AUTHENTICATION_CONFIGMAP_PATH, authenticationConfigMap(frontProxyCA, clientCA));
   for (const namespace of ['kube-system', 'aws-service-apiserver', ...options.namespaces]) double.namespace(namespace);
+  options.beforeStart?.(double);
+  const kubeconfig = double.writeKubeconfig();
   let env: TestEnvironment;
   try {
-    env = await startEnvironment({ clusterName: options.clusterName, extraArgs: ['--kubeconfig', double.writeKubeconfig()] });
+    env = await startEnvironment({ clusterName: options.clusterName, extraArgs: ['--kubeconfig', kubeconfig, ...(options.extraArgs ?? [])], ...(options.env ? { env: options.env } : {}) });
   } catch (error) {
     await double.stop();
     throw error;
@@ -90,6 +105,7 @@ export async function startClusterEnvironment(options: { clusterName: string; ru
   return {
     env,
     double,
+    kubeconfig,
     frontProxyCA,
     clientCA,
     frontProxy,
