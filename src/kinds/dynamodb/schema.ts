@@ -1,6 +1,7 @@
 // The DynamoDB spec: the original operator's fields (hashAttribute, rangeAttribute, read/write capacity)
 // plus what users of today's peers set most. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
+import { ORIGINAL_OPERATOR_FIELDS } from '../common/schemas.js';
 
 const keyAttribute = (what: string): Schema => ({
   type: 'object',
@@ -95,9 +96,7 @@ export const dynamoDBSpecSchema: Schema = {
     },
     pointInTimeRecovery: { type: 'boolean', description: 'Continuous backups with point-in-time recovery. Default false.' },
     deletionProtection: { type: 'boolean', description: 'When true, AWS refuses to delete the table (and so does kubectl delete). Default false.' },
-    cloudFormationTemplateName: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    cloudFormationTemplateNamespace: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    rollbackCount: { type: 'integer', description: 'Accepted for compatibility with the original operator; ignored.' },
+    ...ORIGINAL_OPERATOR_FIELDS,
   },
 };
 
