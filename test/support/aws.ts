@@ -1,5 +1,6 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsClients } from '../../src/aws/clients.js';
 
 export function awsClients(endpoint: string): AwsClients {
@@ -15,4 +16,15 @@ export async function tableNames(aws: AwsClients): Promise<string[]> {
     start = page.LastEvaluatedTableName;
   } while (start);
   return names;
+}
+
+export async function topicArns(aws: AwsClients): Promise<string[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws.client(SNSClient).send(new ListTopicsCommand({ ...(token ? { NextToken: token } : {}) }));
+    arns.push(...(page.Topics ?? []).map((t) => t.TopicArn as string));
+    token = page.NextToken;
+  } while (token);
+  return arns.sort();
 }
