@@ -1,6 +1,7 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsClients } from '../../src/aws/clients.js';
 
 export function awsClients(endpoint: string): AwsClients {
@@ -27,4 +28,15 @@ export async function topicArns(aws: AwsClients): Promise<string[]> {
     token = page.NextToken;
   } while (token);
   return arns.sort();
+}
+
+export async function queueNames(aws: AwsClients): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws.client(SQSClient).send(new ListQueuesCommand({ ...(token ? { NextToken: token } : {}) }));
+    names.push(...(page.QueueUrls ?? []).map((url) => url.slice(url.lastIndexOf('/') + 1)));
+    token = page.NextToken;
+  } while (token);
+  return names.sort();
 }
