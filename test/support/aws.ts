@@ -1,6 +1,7 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsClients } from '../../src/aws/clients.js';
 
@@ -36,6 +37,28 @@ export async function queueNames(aws: AwsClients): Promise<string[]> {
   do {
     const page = await aws.client(SQSClient).send(new ListQueuesCommand({ ...(token ? { NextToken: token } : {}) }));
     names.push(...(page.QueueUrls ?? []).map((url) => url.slice(url.lastIndexOf('/') + 1)));
+    token = page.NextToken;
+  } while (token);
+  return names.sort();
+}
+
+export async function subscriptionArns(aws: AwsClients): Promise<string[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws.client(SNSClient).send(new ListSubscriptionsCommand({ ...(token ? { NextToken: token } : {}) }));
+    arns.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn as string));
+    token = page.NextToken;
+  } while (token);
+  return arns.sort();
+}
+
+export async function parameterNames(aws: AwsClients): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws.client(SSMClient).send(new DescribeParametersCommand({ ...(token ? { NextToken: token } : {}) }));
+    names.push(...(page.Parameters ?? []).map((p) => p.Name as string));
     token = page.NextToken;
   } while (token);
   return names.sort();
