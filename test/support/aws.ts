@@ -1,5 +1,6 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -60,6 +61,17 @@ export async function parameterNames(aws: AwsClients): Promise<string[]> {
     const page = await aws.client(SSMClient).send(new DescribeParametersCommand({ ...(token ? { NextToken: token } : {}) }));
     names.push(...(page.Parameters ?? []).map((p) => p.Name as string));
     token = page.NextToken;
+  } while (token);
+  return names.sort();
+}
+
+export async function repositoryNames(aws: AwsClients): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws.client(ECRClient).send(new DescribeRepositoriesCommand({ ...(token ? { nextToken: token } : {}) }));
+    names.push(...(page.repositories ?? []).map((r) => r.repositoryName as string));
+    token = page.nextToken;
   } while (token);
   return names.sort();
 }
