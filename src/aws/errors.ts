@@ -100,6 +100,10 @@ const INVALID = new Set([
   'InvalidRequest',
   'LifecyclePolicyValidationException',
   'InvalidParameter',
+  'InvalidTargetBucketForLogging',
+  'InvalidBucketAclWithObjectOwnership',
+  'InvalidBucketAclWithBlockPublicAccessError',
+  'AccessControlListNotSupported',
 ]);
 /** Connection-level failures: the endpoint did not answer at all. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);

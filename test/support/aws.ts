@@ -1,6 +1,7 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -74,4 +75,8 @@ export async function repositoryNames(aws: AwsClients): Promise<string[]> {
     token = page.nextToken;
   } while (token);
   return names.sort();
+}
+
+export async function bucketNames(aws: AwsClients): Promise<string[]> {
+  return ((await aws.client(S3Client).send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name as string).sort();
 }

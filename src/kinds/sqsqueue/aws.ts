@@ -6,7 +6,8 @@ import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { readIdentity, TAG_PREFIX } from '../../aws/metadata-tags.js';
 import { defaultMessagingName } from '../../aws/naming.js';
-import { joinQueuePolicy, queueTags, queueTagsByArn, queueUrlOf, splitQueuePolicy, sqs, topicsAllowed, type SplitPolicy } from '../../aws/sqs.js';
+import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
+import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import type { DeleteOutcome, KindAws, KindContext, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
@@ -123,7 +124,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed | undefined
   const arn = attributes.QueueArn as string;
   const name = parseArn(arn)?.resource ?? ref;
   const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
-  const policy = splitQueuePolicy(attributes.Policy);
+  const policy = splitPolicy(attributes.Policy);
   const outputs = outputsOf(url, arn, name, target);
   const topics = topicsAllowed(policy);
   const created = Number(attributes.CreatedTimestamp);
@@ -201,7 +202,7 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
   const spec = loose as unknown as SQSQueueSpec;
   const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue) : undefined;
   try {
-    const policy = joinQueuePolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
+    const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
     const result = await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, own?.arn ?? spec.deadLetterQueue?.arn, policy), tags }));
     return result.QueueUrl as string;
   } catch (error) {
@@ -227,11 +228,11 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
   const name = current.queueName as string;
   const ownUrl = observed.status.deadLetterQueueURL as string | undefined;
   const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue) : undefined;
-  const managed = splitQueuePolicy(((await attributesOf(ctx, observed.ref)) ?? {}).Policy).managed;
+  const managed = splitPolicy(((await attributesOf(ctx, observed.ref)) ?? {}).Policy).managed;
   const currentTarget = observed.status.deadLetterQueueARN as string | undefined;
   const desiredTarget = desired.usedeadletterQueue ? (own?.arn ?? currentTarget) : desired.deadLetterQueue?.arn;
-  const before = attributesFor(current, currentTarget, joinQueuePolicy({ ...(current.policy ? { user: current.policy } : {}), managed }));
-  const after = attributesFor(desired, desiredTarget, joinQueuePolicy({ ...(desired.policy ? { user: desired.policy } : {}), managed }));
+  const before = attributesFor(current, currentTarget, joinPolicy({ ...(current.policy ? { user: current.policy } : {}), managed }));
+  const after = attributesFor(desired, desiredTarget, joinPolicy({ ...(desired.policy ? { user: desired.policy } : {}), managed }));
   const changes = changedAttributes(before, after);
   // moto drops a queue's policy on any SetQueueAttributes without one; resending it is harmless in AWS.
   if (Object.keys(changes).length && after.Policy) changes.Policy = after.Policy;
