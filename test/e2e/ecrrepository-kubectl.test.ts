@@ -1,7 +1,7 @@
 // ECRRepository end to end: the original operator's manifest (no spec) through the real kubectl, safe
 // deletion of a repository that holds images, every claim checked in ECR through the AWS SDK.
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, ListTagsForResourceCommand, PutImageCommand, PutImageTagMutabilityCommand } from '@aws-sdk/client-ecr';
-import { repositoryNames } from '../support/aws.js';
+import { repositoryNames, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
 
@@ -12,12 +12,6 @@ const REPOSITORY = 'e2e/default/example-repository-name';
 
 const ecr = () => env.aws.client(ECRClient);
 const describe_ = async (name: string) => (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories?.[0];
-
-async function expectNoNewRepositories(action: () => Promise<void>): Promise<void> {
-  const before = await repositoryNames(env.aws);
-  await action();
-  expect(await repositoryNames(env.aws)).toEqual(before);
-}
 
 beforeAll(async () => {
   env = await startEnvironment({ clusterName: 'e2e' });
@@ -65,7 +59,7 @@ describe('ECRRepository through kubectl', () => {
   });
 
   test('bad inputs are 4xx and create nothing in ECR', async () => {
-    await expectNoNewRepositories(async () => {
+    await expectUnchanged(() => repositoryNames(env.aws), async () => {
       const upper = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('ECRRepository', 'bad-name', '  repositoryName: Has-Upper\n')]));
       expect(upper).toContain('spec.repositoryName: Invalid value: "Has-Upper"');
       const doubled = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('ECRRepository', 'bad-sep', '  repositoryName: a--b\n')]));

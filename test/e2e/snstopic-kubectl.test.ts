@@ -1,7 +1,7 @@
 // SNSTopic end to end: the original operator's manifest (`spec:` empty) through the real kubectl, every
 // claim checked in SNS itself through the AWS SDK.
 import { GetTopicAttributesCommand, ListTagsForResourceCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { topicArns } from '../support/aws.js';
+import { topicArns, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
 
@@ -12,12 +12,6 @@ const TOPIC = 'e2e_default_example-sns-topic-name';
 
 const attributes = async (arn: string) => (await env.aws.client(SNSClient).send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes ?? {};
 const arnOf = async () => (await topicArns(env.aws)).find((arn) => arn.endsWith(`:${TOPIC}`)) as string;
-
-async function expectNoNewTopics(action: () => Promise<void>): Promise<void> {
-  const before = await topicArns(env.aws);
-  await action();
-  expect(await topicArns(env.aws)).toEqual(before);
-}
 
 beforeAll(async () => {
   env = await startEnvironment({ clusterName: 'e2e' });
@@ -71,7 +65,7 @@ describe('SNSTopic through kubectl', () => {
   });
 
   test('bad inputs are 4xx and create nothing in SNS', async () => {
-    await expectNoNewTopics(async () => {
+    await expectUnchanged(() => topicArns(env.aws), async () => {
       const badName = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SNSTopic', 'bad-name', '  topicName: "has.dot"\n')]));
       expect(badName).toContain('spec.topicName');
       const dedup = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SNSTopic', 'bad-dedup', '  contentBasedDeduplication: true\n')]));

@@ -1,7 +1,7 @@
 // SQSQueue end to end: the original operator's manifest through the real kubectl, dead-letter queues of
 // its own and by reference, every claim checked in SQS itself through the AWS SDK.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queueNames } from '../support/aws.js';
+import { queueNames, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
 
@@ -14,12 +14,6 @@ const QUEUE = 'e2e_default_example-sqs-queue-name';
 const client = () => env.aws.client(SQSClient);
 const urlOf = async (name: string) => (await client().send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl as string;
 const attributesOf = async (name: string) => (await client().send(new GetQueueAttributesCommand({ QueueUrl: await urlOf(name), AttributeNames: ['All'] }))).Attributes ?? {};
-
-async function expectNoNewQueues(action: () => Promise<void>): Promise<void> {
-  const before = await queueNames(env.aws);
-  await action();
-  expect(await queueNames(env.aws)).toEqual(before);
-}
 
 beforeAll(async () => {
   env = await startEnvironment({ clusterName: 'e2e' });
@@ -90,7 +84,7 @@ describe('SQSQueue through kubectl', () => {
   });
 
   test('bad inputs are 4xx and create nothing in SQS', async () => {
-    await expectNoNewQueues(async () => {
+    await expectUnchanged(() => queueNames(env.aws), async () => {
       const dangling = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SQSQueue', 'dangling', '  deadLetterQueue: {name: no-such-queue}\n')]));
       expect(dangling).toContain('spec.deadLetterQueue.name: Not found: "no-such-queue": no SQSQueue named "no-such-queue" exists in this namespace');
       const badName = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SQSQueue', 'bad-name', '  queueName: "has.dot"\n')]));

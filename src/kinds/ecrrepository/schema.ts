@@ -1,7 +1,7 @@
 // The ECRRepository spec: the original operator had none (its manifests have no spec); these are the
 // repository settings today's peers expose. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
-import { ORIGINAL_OPERATOR_FIELDS, policyDocument } from '../common/schemas.js';
+import { ORIGINAL_OPERATOR_FIELDS, outputSchema, policyDocument, stringProperties } from '../common/schemas.js';
 
 export const ecrRepositorySpecSchema: Schema = {
   type: 'object',
@@ -32,20 +32,16 @@ export const ecrRepositorySpecSchema: Schema = {
 
 export const ecrRepositoryStatusSchema: Schema = {
   type: 'object',
-  properties: {
-    arn: { type: 'string', description: 'The repository ARN.' },
-    repositoryName: { type: 'string', description: 'The physical repository name.' },
-    repositoryURI: { type: 'string', description: 'The URI to push and pull: <registry>.dkr.ecr.<region>.amazonaws.com/<name>.' },
-    registryId: { type: 'string', description: 'The registry (AWS account) ID.' },
-  },
+  properties: stringProperties({
+    arn: 'The repository ARN.',
+    repositoryName: 'The physical repository name.',
+    repositoryURI: 'The URI to push and pull: <registry>.dkr.ecr.<region>.amazonaws.com/<name>.',
+    registryId: 'The registry (AWS account) ID.',
+  }),
 };
 
-export const ecrRepositoryOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object).',
-  properties: {
-    repositoryName: { type: 'string', description: 'Physical repository name.' },
-    repositoryARN: { type: 'string', description: 'Repository ARN.' },
-    repositoryURL: { type: 'string', description: 'Repository URI, to push and pull images.' },
-  },
-};
+export const ecrRepositoryOutputSchema = outputSchema({
+  repositoryName: 'Physical repository name.',
+  repositoryARN: 'Repository ARN.',
+  repositoryURL: 'Repository URI, to push and pull images.',
+});

@@ -1,7 +1,7 @@
 // The S3Bucket spec: the original operator's fields (versioning, accessControl, website, logging) plus
 // what today's peers expose. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
-import { ORIGINAL_OPERATOR_FIELDS, policyDocument } from '../common/schemas.js';
+import { ORIGINAL_OPERATOR_FIELDS, outputSchema, policyDocument, stringProperties } from '../common/schemas.js';
 
 const strings = (description: string): Schema => ({ type: 'array', items: { type: 'string' }, description });
 const flag = (description: string): Schema => ({ type: 'boolean', description });
@@ -117,23 +117,19 @@ export const s3BucketSpecSchema: Schema = {
 
 export const s3BucketStatusSchema: Schema = {
   type: 'object',
-  properties: {
-    arn: { type: 'string', description: 'The bucket ARN.' },
-    bucketName: { type: 'string', description: 'The physical bucket name.' },
-    region: { type: 'string', description: 'The bucket\'s region.' },
-    bucketURL: { type: 'string', description: 'Host name of the bucket\'s REST endpoint.' },
-    websiteURL: { type: 'string', description: 'The website URL, when website hosting is enabled.' },
-  },
+  properties: stringProperties({
+    arn: 'The bucket ARN.',
+    bucketName: 'The physical bucket name.',
+    region: 'The bucket\'s region.',
+    bucketURL: 'Host name of the bucket\'s REST endpoint.',
+    websiteURL: 'The website URL, when website hosting is enabled.',
+  }),
 };
 
-export const s3BucketOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object), under the original operator\'s keys.',
-  properties: {
-    bucketName: { type: 'string', description: 'Physical bucket name.' },
-    bucketARN: { type: 'string', description: 'Bucket ARN.' },
-    region: { type: 'string', description: 'AWS region of the bucket.' },
-    bucketURL: { type: 'string', description: 'Host name of the bucket: <name>.s3.<region>.amazonaws.com.' },
-    websiteURL: { type: 'string', description: 'Website URL (serves only when website hosting is enabled).' },
-  },
-};
+export const s3BucketOutputSchema = outputSchema({
+  bucketName: 'Physical bucket name.',
+  bucketARN: 'Bucket ARN.',
+  region: 'AWS region of the bucket.',
+  bucketURL: 'Host name of the bucket: <name>.s3.<region>.amazonaws.com.',
+  websiteURL: 'Website URL (serves only when website hosting is enabled).',
+});

@@ -1,7 +1,7 @@
 // The SNSSubscription spec: the original operator's fields (topicName, protocol, endpoint, queueURL) plus
 // filter policy, raw delivery and redrive. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
-import { ORIGINAL_OPERATOR_FIELDS, policyDocument } from '../common/schemas.js';
+import { ORIGINAL_OPERATOR_FIELDS, outputSchema, policyDocument, stringProperties } from '../common/schemas.js';
 import { PROTOCOLS } from './spec.js';
 
 export const snsSubscriptionSpecSchema: Schema = {
@@ -39,19 +39,15 @@ export const snsSubscriptionSpecSchema: Schema = {
 export const snsSubscriptionStatusSchema: Schema = {
   type: 'object',
   properties: {
-    arn: { type: 'string', description: 'The subscription ARN.' },
-    subscriptionARN: { type: 'string', description: 'The subscription ARN (the original operator\'s output name).' },
-    topicARN: { type: 'string', description: 'The topic\'s ARN.' },
-    endpoint: { type: 'string', description: 'The endpoint as SNS has it (a queue ARN for sqs).' },
+    ...stringProperties({
+      arn: 'The subscription ARN.',
+      subscriptionARN: 'The subscription ARN (the original operator\'s output name).',
+      topicARN: 'The topic\'s ARN.',
+      endpoint: 'The endpoint as SNS has it (a queue ARN for sqs).',
+      metadataParameter: 'The SSM parameter that holds this object\'s metadata and tags (subscriptions cannot be tagged).',
+    }),
     pendingConfirmation: { type: 'boolean', description: 'True until the endpoint owner confirms the subscription (http/s, email, ...).' },
-    metadataParameter: { type: 'string', description: 'The SSM parameter that holds this object\'s metadata and tags (subscriptions cannot be tagged).' },
   },
 };
 
-export const snsSubscriptionOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object).',
-  properties: {
-    subscriptionARN: { type: 'string', description: 'Subscription ARN.' },
-  },
-};
+export const snsSubscriptionOutputSchema = outputSchema({ subscriptionARN: 'Subscription ARN.' });

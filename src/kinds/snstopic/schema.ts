@@ -1,7 +1,7 @@
 // The SNSTopic spec: the original operator had none (its manifests say `spec:` with nothing under it);
 // these are the topic settings today's peers expose. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
-import { ORIGINAL_OPERATOR_FIELDS, policyDocument } from '../common/schemas.js';
+import { ORIGINAL_OPERATOR_FIELDS, outputSchema, policyDocument, stringProperties } from '../common/schemas.js';
 
 export const snsTopicSpecSchema: Schema = {
   type: 'object',
@@ -28,18 +28,10 @@ export const snsTopicSpecSchema: Schema = {
 export const snsTopicStatusSchema: Schema = {
   type: 'object',
   properties: {
-    arn: { type: 'string', description: 'The topic ARN.' },
-    topicARN: { type: 'string', description: 'The topic ARN (the original operator\'s output name).' },
-    topicName: { type: 'string', description: 'The physical topic name.' },
+    ...stringProperties({ arn: 'The topic ARN.', topicARN: 'The topic ARN (the original operator\'s output name).', topicName: 'The physical topic name.' }),
     subscriptionsConfirmed: { type: 'integer', description: 'Confirmed subscriptions of the topic, as SNS counts them.' },
     subscriptionsPending: { type: 'integer', description: 'Subscriptions waiting for their endpoint to confirm.' },
   },
 };
 
-export const snsTopicOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object).',
-  properties: {
-    topicARN: { type: 'string', description: 'Topic ARN, to publish to.' },
-  },
-};
+export const snsTopicOutputSchema = outputSchema({ topicARN: 'Topic ARN, to publish to.' });

@@ -2,7 +2,7 @@
 // queue attribute, redrive to another queue, encryption and policy. Descriptions are what `kubectl
 // explain` prints.
 import type { Schema } from '../../api/schema.js';
-import { ORIGINAL_OPERATOR_FIELDS, policyDocument } from '../common/schemas.js';
+import { ORIGINAL_OPERATOR_FIELDS, outputSchema, policyDocument, stringProperties } from '../common/schemas.js';
 
 const seconds = (what: string, max: number, byDefault: number): Schema => ({
   type: 'integer',
@@ -60,28 +60,21 @@ export const sqsQueueSpecSchema: Schema = {
   },
 };
 
+const QUEUE_OUTPUTS = {
+  queueURL: 'The queue URL, to send and receive.',
+  queueARN: 'The queue ARN.',
+  queueName: 'The physical queue name.',
+  deadLetterQueueURL: 'URL of the dead-letter queue, when there is one.',
+  deadLetterQueueARN: 'ARN of the dead-letter queue, when there is one.',
+  deadLetterQueueName: 'Name of the dead-letter queue, when there is one.',
+};
+
 export const sqsQueueStatusSchema: Schema = {
   type: 'object',
   properties: {
-    arn: { type: 'string', description: 'The queue ARN.' },
-    queueURL: { type: 'string', description: 'The queue URL, to send and receive.' },
-    queueName: { type: 'string', description: 'The physical queue name.' },
-    deadLetterQueueURL: { type: 'string', description: 'URL of the dead-letter queue, when there is one.' },
-    deadLetterQueueARN: { type: 'string', description: 'ARN of the dead-letter queue, when there is one.' },
-    deadLetterQueueName: { type: 'string', description: 'Name of the dead-letter queue, when there is one.' },
+    ...stringProperties({ arn: 'The queue ARN.', ...QUEUE_OUTPUTS }),
     topicsAllowed: { type: 'array', items: { type: 'string' }, description: 'SNS topics the server let send to this queue, for SNSSubscription objects.' },
   },
 };
 
-export const sqsQueueOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object). The dead-letter keys are empty when there is no dead-letter queue.',
-  properties: {
-    queueURL: { type: 'string', description: 'Queue URL.' },
-    queueARN: { type: 'string', description: 'Queue ARN.' },
-    queueName: { type: 'string', description: 'Physical queue name.' },
-    deadLetterQueueURL: { type: 'string', description: 'Dead-letter queue URL.' },
-    deadLetterQueueARN: { type: 'string', description: 'Dead-letter queue ARN.' },
-    deadLetterQueueName: { type: 'string', description: 'Dead-letter queue name.' },
-  },
-};
+export const sqsQueueOutputSchema = outputSchema(QUEUE_OUTPUTS, ' The dead-letter keys are empty when there is no dead-letter queue.');
