@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
+import { Kubectl } from '../support/kubectl.js';
+import { startServer } from '../support/processes.js';
 import { Manifests } from '../support/manifests.js';
 
 let env: TestEnvironment;
@@ -51,4 +53,16 @@ test('every example applies unchanged, becomes Ready, and has the original opera
     expect(found.status.resourceStatus).toBe('CREATE_COMPLETE');
   }
   expect((await env.kubectl.ok(['get', 'aws', '-o', 'name'])).trim().split('\n')).toHaveLength(objects.length);
+});
+
+test('after a restart every example object comes back from AWS alone, unchanged', async () => {
+  const before = await env.kubectl.json<{ items: { metadata: { uid: string; name: string } }[] }>(['get', 'aws']);
+  const restarted = await startServer({ awsEndpoint: env.moto.endpoint, clusterName: 'examples' });
+  try {
+    const after = await new Kubectl(restarted.kubeconfig).json<{ items: { metadata: { uid: string; name: string } }[] }>(['get', 'aws']);
+    const identities = (list: typeof before) => list.items.map((o) => `${o.metadata.name}/${o.metadata.uid}`).sort();
+    expect(identities(after)).toEqual(identities(before));
+  } finally {
+    await restarted.stop();
+  }
 });
