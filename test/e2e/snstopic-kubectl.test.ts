@@ -1,6 +1,6 @@
 // SNSTopic end to end: the original operator's manifest (`spec:` empty) through the real kubectl, every
 // claim checked in SNS itself through the AWS SDK.
-import { GetTopicAttributesCommand, ListTagsForResourceCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { topicArns, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
@@ -89,5 +89,20 @@ describe('SNSTopic through kubectl', () => {
     expect(await env.kubectl.ok(['delete', '-f', ORIGINAL])).toContain('deleted');
     expect(await arnOf()).toBeUndefined();
     expect(expectFailure(await env.kubectl.run(['get', 'sns', 'example-sns-topic-name']))).toContain('not found');
+  });
+
+  test('the retain deletion policy keeps the topic and drops only the ownership tags', async () => {
+    await env.kubectl.ok(['apply', '-f', manifests.object('SNSTopic', 'kept', '  topicName: kept-topic\n  tags: {team: ops}\n', '  annotations: {service-operator.aws/deletion-policy: retain}\n')]);
+    await env.kubectl.ok(['delete', 'sns', 'kept']);
+    const arn = (await topicArns(env.aws)).find((a) => a.endsWith(':kept-topic')) as string;
+    expect((await env.aws.client(SNSClient).send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags).toEqual([{ Key: 'team', Value: 'ops' }]);
+    expect(expectFailure(await env.kubectl.run(['get', 'sns', 'kept']))).toContain('not found');
+  });
+
+  test('a physical name taken by a resource this server does not manage is 409, and it is left alone', async () => {
+    await env.aws.client(SNSClient).send(new CreateTopicCommand({ Name: 'taken-topic' }));
+    const result = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SNSTopic', 'adopter', '  topicName: taken-topic\n')]));
+    expect(result).toContain('already exists');
+    expect(result).toContain('not managed by this server');
   });
 });

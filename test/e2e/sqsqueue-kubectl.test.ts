@@ -1,6 +1,6 @@
 // SQSQueue end to end: the original operator's manifest through the real kubectl, dead-letter queues of
 // its own and by reference, every claim checked in SQS itself through the AWS SDK.
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queueNames, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
@@ -123,5 +123,12 @@ describe('SQSQueue through kubectl', () => {
     const tags = (await client().send(new ListQueueTagsCommand({ QueueUrl: await urlOf('e2e_default_kept') }))).Tags ?? {};
     expect(Object.keys(tags).filter((key) => key.startsWith('service-operator.aws/'))).toEqual([]);
     expect(expectFailure(await env.kubectl.run(['get', 'sqs', 'kept']))).toContain('not found');
+  });
+
+  test('a physical name taken by a resource this server does not manage is 409, and it is left alone', async () => {
+    await client().send(new CreateQueueCommand({ QueueName: 'taken-queue' }));
+    const result = expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('SQSQueue', 'adopter', '  queueName: taken-queue\n')]));
+    expect(result).toContain('already exists');
+    expect(result).toContain('not managed by this server');
   });
 });
