@@ -77,7 +77,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   const kinds = await loadKinds();
   const clock = new ResourceVersionClock();
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, hooks: mode.hooks })]));
+  const siblings = (plural: string): KindStore | undefined => stores.get(plural);
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, siblings, hooks: mode.hooks })]));
   const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
   const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log);

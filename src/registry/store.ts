@@ -33,7 +33,7 @@ import {
 import type { Logger } from '../log.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type FieldValidation } from './admission.js';
 import { EventLog } from './event-log.js';
-import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed } from './kind.js';
+import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed, type SiblingLookup } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
@@ -95,6 +95,8 @@ export interface StoreConfig {
   /** How many changes the event log keeps for resuming watches. */
   eventCapacity: number;
   hooks?: StoreHooks;
+  /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
+  siblings?: (plural: string) => KindStore | undefined;
 }
 
 /** An object as found in AWS now. */
@@ -275,6 +277,24 @@ export class KindStore {
     return object;
   }
 
+  /** Fills in what the spec's names of sibling objects stand for in AWS (kinds without references: unchanged). */
+  private async resolveReferences(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolve = this.kind.resolveReferences?.bind(this.kind);
+    if (!resolve) return spec;
+    const lookup: SiblingLookup = async (plural, sibling) => {
+      const store = this.config.siblings?.(plural);
+      if (!store) throw new Error(`${this.kind.names.kind} refers to ${plural}, which this server does not serve`);
+      try {
+        return await store.get(namespace, sibling);
+      } catch (error) {
+        if (error instanceof StatusError && error.code === 404) return undefined;
+        throw error;
+      }
+    };
+    const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
+    return this.aws(name, () => resolve(this.config.context(), spec, references));
+  }
+
   /** Runs the afterWrite hook, adding its warnings to the response's. */
   private async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
@@ -286,7 +306,7 @@ export class KindStore {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    this.prepareNew(namespace, object);
+    await this.prepareNew(namespace, object);
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
@@ -294,8 +314,8 @@ export class KindStore {
     });
   }
 
-  /** Defaults and validates a new object (no AWS call). */
-  private prepareNew(namespace: string, object: KubeObject): void {
+  /** Defaults and validates a new object, and resolves its references to sibling objects. */
+  private async prepareNew(namespace: string, object: KubeObject): Promise<void> {
     if (object.metadata.namespace && object.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -303,6 +323,7 @@ export class KindStore {
     object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
     const name = object.metadata.name ?? '';
     throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
+    object.spec = await this.resolveReferences(namespace, name, object.spec);
   }
 
   /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
@@ -377,7 +398,7 @@ export class KindStore {
       const current = await this.refresh(namespace, name);
       const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
       if (!current) {
-        this.prepareNew(namespace, object);
+        await this.prepareNew(namespace, object);
         return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
       }
       return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
@@ -418,8 +439,9 @@ export class KindStore {
     this.checkPreconditions(current, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
     desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
-    const errors = immutableFieldErrors(this.kind, currentSpec, desired.spec);
-    throwIfInvalid(this.kind, name, [...errors, ...objectErrors(this.kind, desired, this.identity(namespace, name))]);
+    throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
+    desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
+    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
 
     const specChanged = !deepEqual(this.kind.canonicalSpec(this.withoutTags(currentSpec)), this.withoutTags(desired.spec));
     const tagsChanged = !deepEqual(currentSpec.tags ?? {}, desired.spec.tags ?? {});

@@ -24,6 +24,7 @@ import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
+import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import { waitFor } from '../../aws/wait.js';
 import {
@@ -120,7 +121,7 @@ async function listTags(ctx: KindContext, arn: string): Promise<Record<string, s
   let token: string | undefined;
   do {
     const page = await dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) }));
-    for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
+    Object.assign(tags, fromTagList(page.Tags));
     token = page.NextToken;
   } while (token);
   return tags;
@@ -259,7 +260,7 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
       ...(spec.serverSideEncryption.enabled ? { SSESpecification: sseSpecification(spec) } : {}),
       TableClass: spec.tableClass,
       DeletionProtectionEnabled: spec.deletionProtection,
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      Tags: toTagList(tags),
     }),
   );
   try {
@@ -350,8 +351,7 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
 }
 
 async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
-  const set = Object.entries(change.set).map(([Key, Value]) => ({ Key, Value }));
-  if (set.length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: set }));
+  if (Object.keys(change.set).length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: toTagList(change.set) }));
   if (change.remove.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: change.remove }));
 }
 
