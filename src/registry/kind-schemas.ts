@@ -76,3 +76,16 @@ export const COMMON_STATUS_FIELDS: Record<string, Schema> = {
   },
   observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation that AWS reflects.' },
 };
+
+/** The original operator's `additionalResources` root field: what the server keeps in the cluster for the object. */
+export const ADDITIONAL_RESOURCES_SCHEMA: Schema = {
+  type: 'object',
+  description: 'Kubernetes objects the server maintains for this object (set when the server runs in a cluster).',
+  properties: {
+    configMaps: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The outputs ConfigMap: same name and namespace as this object, data = output, owned by this object.',
+    },
+  },
+};

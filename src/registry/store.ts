@@ -71,8 +71,18 @@ export interface ListQuery {
 }
 
 export interface StoreHooks {
-  /** Called after an object was created or changed in AWS (e.g. to publish its outputs ConfigMap). */
-  afterWrite?(kind: KindDefinition, object: KubeObject): Promise<void>;
+  /**
+   * Admission for a new object, after it passed validation and before AWS is touched (dry runs
+   * included), e.g. namespace lifecycle. Refuses by throwing a StatusError.
+   */
+  admitCreate?(kind: KindDefinition, namespace: string, name: string): Promise<void>;
+  /**
+   * Called after an object was created or changed in AWS (e.g. to publish its outputs ConfigMap).
+   * Returns warnings for the response: the AWS write has happened and is not undone.
+   */
+  afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
+  /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
+  extraRootFields?(object: KubeObject): Record<string, unknown>;
 }
 
 export interface StoreConfig {
@@ -154,8 +164,12 @@ export class KindStore {
   /** Renders what was found and records it in the view (new resourceVersion only if it changed). */
   private commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
-    const rendered = renderObject(this.kind, found.observed, found.meta, namespace, name, previous, timestamp());
-    return { ...found, object: this.view.commit(found.ref, rendered) };
+    return { ...found, object: this.view.commit(found.ref, this.render(found.observed, found.meta, namespace, name, previous)) };
+  }
+
+  private render(observed: Observed, meta: StoredMetadata, namespace: string, name: string, previous: KubeObject | undefined): KubeObject {
+    const object = renderObject(this.kind, observed, meta, namespace, name, previous, timestamp());
+    return { ...object, ...this.config.hooks?.extraRootFields?.(object) };
   }
 
   /** Observes and commits, or forgets the object when AWS no longer has it. */
@@ -258,7 +272,7 @@ export class KindStore {
     const observed: Observed = base
       ? { ...base.observed, spec: this.withoutTags(spec), tags }
       : { ref: '', arn: '', tags, spec: this.withoutTags(spec), status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
-    const object = renderObject(this.kind, observed, meta, namespace, name, base?.object, timestamp());
+    const object = this.render(observed, meta, namespace, name, base?.object);
     if (base) object.metadata.resourceVersion = base.object.metadata.resourceVersion;
     return object;
   }
@@ -281,8 +295,9 @@ export class KindStore {
     return this.aws(name, () => resolve(this.config.context(), spec, references));
   }
 
-  private async afterWrite(object: KubeObject): Promise<void> {
-    await this.config.hooks?.afterWrite?.(this.kind, object);
+  /** Runs the afterWrite hook, adding its warnings to the response's. */
+  private async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
+    warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
   }
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
@@ -295,7 +310,7 @@ export class KindStore {
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun), warnings };
+      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings };
     });
   }
 
@@ -312,7 +327,8 @@ export class KindStore {
   }
 
   /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
-  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean): Promise<KubeObject> {
+  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+    await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
     const spec = object.spec as Record<string, unknown>;
     const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
     const ctx = this.config.context();
@@ -326,7 +342,7 @@ export class KindStore {
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
     const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
     const committed = this.commit(namespace, name, found).object;
-    await this.afterWrite(committed);
+    await this.afterWrite(committed, warnings);
     return committed;
   }
 
@@ -355,7 +371,7 @@ export class KindStore {
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
-      return { object: await this.applyUpdate(current, object, options), warnings };
+      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
     });
   }
 
@@ -367,7 +383,7 @@ export class KindStore {
       const patched = type === 'merge' ? applyMergePatch(current.object, patch) : applyJsonPatch(current.object, patch);
       const { object, warnings } = decodeObject(this.kind, patched, options.fieldValidation);
       this.checkAddressing(object, namespace, name);
-      return { object: await this.applyUpdate(current, object, options), warnings };
+      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
     });
   }
 
@@ -383,9 +399,9 @@ export class KindStore {
       const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
       if (!current) {
         await this.prepareNew(namespace, object);
-        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun), warnings, created: true };
+        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
       }
-      return { object: await this.applyUpdate(current, object, options, managedFields), warnings };
+      return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
     });
   }
 
@@ -418,7 +434,7 @@ export class KindStore {
     return unchanged ? recordUpdate(this.kind, current.object, desired, manager) : given;
   }
 
-  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
+  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, warnings: string[], applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     this.checkPreconditions(current, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
@@ -454,7 +470,7 @@ export class KindStore {
     }
     const updated = await this.refresh(namespace, name);
     if (!updated) throw notFound(this.plural, name);
-    await this.afterWrite(updated.object);
+    await this.afterWrite(updated.object, warnings);
     return updated.object;
   }
 

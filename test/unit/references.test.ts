@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import { SpecInvalid, type SiblingLookup } from '../../src/registry/kind.js';
-import { resolveReference, siblingName } from '../../src/registry/references.js';
+import { referableName, resolveReference, siblingName } from '../../src/registry/references.js';
+import { identityTags } from '../../src/aws/metadata-tags.js';
 
 const FIELDS = { path: 'spec', nameKey: 'topicName', arnKey: 'topicARN', plural: 'snstopics', kind: 'SNSTopic' };
 const topics: Record<string, string> = { orders: 'arn:aws:sns:us-east-1:1:orders', audit: 'arn:aws:sns:us-east-1:1:audit' };
@@ -45,5 +46,22 @@ describe('references between objects of a namespace', () => {
     expect(siblingName(tags, { clusterName: 'c', namespace: 'team-b' })).toBeUndefined();
     expect(siblingName(tags, { clusterName: 'other', namespace: 'team-a' })).toBeUndefined();
     expect(siblingName({}, { clusterName: 'c', namespace: 'team-a' })).toBeUndefined();
+  });
+});
+
+describe('references being written may not name another namespace\'s resources', () => {
+  const referrer = { clusterName: 'prod', namespace: 'team-a' };
+  const owned = (cluster: string, namespace: string) => identityTags({ cluster, namespace, name: 'alerts' });
+
+  test('own namespace: its object name; unmanaged: nothing to name; another namespace or cluster: refused', () => {
+    expect(referableName(owned('prod', 'team-a'), referrer)).toBe('alerts');
+    expect(referableName({ team: 'platform' }, referrer)).toBeUndefined();
+    expect(() => referableName(owned('prod', 'team-b'), referrer)).toThrow('in namespace team-b');
+    expect(() => referableName(owned('staging', 'team-a'), referrer)).toThrow('of cluster staging');
+  });
+
+  test('resolveReference turns a foreign target into a 422 on the ARN field', async () => {
+    const foreign = async () => referableName(owned('prod', 'team-b'), referrer);
+    expect(await causes(resolveReference({ topicARN: 'arn:aws:sns:us-east-1:1:alerts' }, undefined, FIELDS, lookup, foreign))).toEqual(['spec.topicARN: FieldValueForbidden']);
   });
 });

@@ -2,7 +2,7 @@
 // its paths. v2.ts and v3.ts render this model; kubectl reads the GVK extensions, the PATCH media types
 // (never strategic merge) and the fieldValidation parameter from it.
 import type { KindDefinition } from '../../registry/kind.js';
-import { COMMON_STATUS_FIELDS, specSchemaOf } from '../../registry/kind-schemas.js';
+import { ADDITIONAL_RESOURCES_SCHEMA, COMMON_STATUS_FIELDS, specSchemaOf } from '../../registry/kind-schemas.js';
 import { GROUP, GROUP_VERSION, VERSION } from '../types.js';
 import { META_SCHEMAS, metaRef, type DocSchema } from './meta-schemas.js';
 
@@ -177,6 +177,7 @@ function kindSchemas(kind: KindDefinition): Record<string, DocSchema> {
         spec: specSchemaOf(kind),
         status,
         output: kind.outputSchema,
+        additionalResources: ADDITIONAL_RESOURCES_SCHEMA,
       },
       'x-kubernetes-group-version-kind': gvk(K),
     },

@@ -39,7 +39,7 @@ export const sqsQueueSpecSchema: Schema = {
     },
     deadLetterQueue: {
       type: 'object',
-      description: 'Redrive to a dead-letter queue: another SQSQueue object of this namespace (name) or any queue (arn). The server fills in the other of the two.',
+      description: 'Redrive to a dead-letter queue: another SQSQueue object of this namespace (name) or a queue ARN (arn; not one managed for another namespace). The server fills in the other of the two.',
       properties: {
         name: { type: 'string', minLength: 1, maxLength: 253, description: 'Name of an SQSQueue object in this namespace (its metadata.name).' },
         arn: { type: 'string', pattern: '^arn:', description: 'ARN of the dead-letter queue.' },
