@@ -63,7 +63,7 @@ ConfigMaps, namespace lifecycle checks, leader election. Without a cluster: loca
                                  how long allowed SubjectAccessReview answers are cached (default 10)
   --authorization-webhook-cache-unauthorized-ttl SECONDS
                                  how long denied SubjectAccessReview answers are cached (default 10)
-  --leader-elect true|false      only the Lease holder serves resources and reports ready (default true)
+  --leader-elect true|false      only the Lease holder serves resources; followers answer 503 (default true)
   --leader-elect-resource-name NAME
                                  the Lease (default aws-service-apiserver)
   --leader-elect-resource-namespace NS
