@@ -19,6 +19,22 @@ export interface Config {
   bookmarkIntervalMs: number;
   token?: string;
   certsDir: string;
+  /** The cluster to delegate to when not running in a pod (in a pod: its service account). */
+  kubeconfig?: string;
+  tokenCacheTtlMs: number;
+  authorizedCacheTtlMs: number;
+  unauthorizedCacheTtlMs: number;
+  leaderElection: LeaderElectionFlags;
+}
+
+export interface LeaderElectionFlags {
+  enabled: boolean;
+  leaseName: string;
+  /** Default: the namespace of the server's service account (or kubeconfig context). */
+  leaseNamespace?: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 export const USAGE = `Usage: npm start -- [flags]
@@ -40,6 +56,24 @@ export const USAGE = `Usage: npm start -- [flags]
   --aws-wait-timeout SECONDS     how long a write waits for AWS (e.g. table ACTIVE) (default 25)
   --event-window N               changes kept for resuming watches (default 10000)
   --bookmark-interval SECONDS    BOOKMARK period for watches that allow them (default 60)
+
+Cluster mode (in a pod, or with --kubeconfig): delegated authentication and authorization, outputs
+ConfigMaps, namespace lifecycle checks, leader election. Without a cluster: local mode (--token).
+  --kubeconfig PATH              the cluster to delegate to when not running in a pod
+  --authentication-token-webhook-cache-ttl SECONDS
+                                 how long TokenReview answers are cached (default 10)
+  --authorization-webhook-cache-authorized-ttl SECONDS
+                                 how long allowed SubjectAccessReview answers are cached (default 10)
+  --authorization-webhook-cache-unauthorized-ttl SECONDS
+                                 how long denied SubjectAccessReview answers are cached (default 10)
+  --leader-elect true|false      only the Lease holder serves resources; followers answer 503 (default true)
+  --leader-elect-resource-name NAME
+                                 the Lease (default aws-service-apiserver)
+  --leader-elect-resource-namespace NS
+                                 its namespace (default: the server's own namespace)
+  --leader-elect-lease-duration SECONDS  (default 15)
+  --leader-elect-renew-deadline SECONDS  (default 10)
+  --leader-elect-retry-period SECONDS    (default 2)
 `;
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -73,6 +107,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'event-window': { type: 'string' },
       'bookmark-interval': { type: 'string' },
       'certs-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'authentication-token-webhook-cache-ttl': { type: 'string' },
+      'authorization-webhook-cache-authorized-ttl': { type: 'string' },
+      'authorization-webhook-cache-unauthorized-ttl': { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'leader-elect-resource-name': { type: 'string' },
+      'leader-elect-resource-namespace': { type: 'string' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-renew-deadline': { type: 'string' },
+      'leader-elect-retry-period': { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -101,5 +145,33 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     bookmarkIntervalMs: seconds(values['bookmark-interval'], 60, '--bookmark-interval'),
     ...(values.token ? { token: values.token } : {}),
     certsDir: values['certs-dir'] ?? 'certs/local',
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    tokenCacheTtlMs: seconds(values['authentication-token-webhook-cache-ttl'], 10, '--authentication-token-webhook-cache-ttl'),
+    authorizedCacheTtlMs: seconds(values['authorization-webhook-cache-authorized-ttl'], 10, '--authorization-webhook-cache-authorized-ttl'),
+    unauthorizedCacheTtlMs: seconds(values['authorization-webhook-cache-unauthorized-ttl'], 10, '--authorization-webhook-cache-unauthorized-ttl'),
+    leaderElection: leaderElectionFlags(values),
   };
+}
+
+function booleanFlag(value: string | undefined, fallback: boolean, flag: string): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`${flag} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function leaderElectionFlags(values: Record<string, string | boolean | undefined>): LeaderElectionFlags {
+  const text = (flag: string) => values[flag] as string | undefined;
+  const flags: LeaderElectionFlags = {
+    enabled: booleanFlag(text('leader-elect'), true, '--leader-elect'),
+    leaseName: text('leader-elect-resource-name') ?? 'aws-service-apiserver',
+    ...(text('leader-elect-resource-namespace') ? { leaseNamespace: text('leader-elect-resource-namespace') } : {}),
+    leaseDurationMs: seconds(text('leader-elect-lease-duration'), 15, '--leader-elect-lease-duration'),
+    renewDeadlineMs: seconds(text('leader-elect-renew-deadline'), 10, '--leader-elect-renew-deadline'),
+    retryPeriodMs: seconds(text('leader-elect-retry-period'), 2, '--leader-elect-retry-period'),
+  };
+  // As client-go requires: a leader must give up before anyone may take over, and retry before it must give up.
+  if (!(flags.retryPeriodMs < flags.renewDeadlineMs && flags.renewDeadlineMs < flags.leaseDurationMs)) {
+    throw new Error('leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration');
+  }
+  return flags;
 }

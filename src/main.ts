@@ -20,11 +20,11 @@ async function main(): Promise<void> {
   const local = !config.tlsCertFile;
   if (local && !config.writeKubeconfig) config.writeKubeconfig = 'local.kubeconfig';
   const running = await startServer(config, log);
-  if (config.writeKubeconfig) {
-    const path = resolve(config.writeKubeconfig);
+  if (running.kubeconfig) {
+    const path = resolve(running.kubeconfig);
     process.stderr.write(
       `\naws-service-apiserver is serving on ${running.url}${running.awsEndpoint ? ` against a local moto_server at ${running.awsEndpoint}` : ''}.\n` +
-        `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb-app.yaml\n  kubectl get aws\n\n`,
+        `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb.yaml\n  kubectl get aws\n\n`,
     );
   }
   let stopping = false;

@@ -1,12 +1,11 @@
-// Wires the server together: AWS (configured, or an embedded moto_server), the kinds and their stores,
-// the resync loop, authentication, the HTTPS listener, and the kubeconfig for direct access.
+// Wires the server together: AWS (configured, or an embedded moto_server), the serving mode (cluster or
+// local: see modes.ts), the kinds and their stores, the resync loop, the HTTPS listener, and in local
+// mode the kubeconfig for direct access.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
-import { AlwaysAllowAuthorizer } from './auth/always-allow.js';
-import { StaticTokenAuthenticator } from './auth/static-token.js';
 import { AwsClients } from './aws/clients.js';
 import { awsIsConfigured } from './aws/environment.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
@@ -14,8 +13,10 @@ import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { openWatches } from './http/watch-stream.js';
+import { connectToCluster } from './kube/connection.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
+import { clusterMode, localMode, type ServingMode } from './modes.js';
 import type { KindContext, KindDefinition } from './registry/kind.js';
 import { loadKinds } from './registry/load-kinds.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
@@ -31,13 +32,17 @@ export interface RunningServer {
   localAws?: LocalAws;
   stores: Map<string, KindStore>;
   aws: AwsClients;
+  mode: ServingMode['name'];
+  /** The kubeconfig written for direct access (local mode only). */
+  kubeconfig?: string;
   ready: Promise<void>;
   close(): Promise<void>;
 }
 
-async function chooseAws(config: Config, log: Logger): Promise<{ clients: AwsClients; local?: LocalAws }> {
+/** In a cluster the SDK's default chain is always used (kube2iam and instance roles set no variables). */
+async function chooseAws(config: Config, inCluster: boolean, log: Logger): Promise<{ clients: AwsClients; local?: LocalAws }> {
   const base = { region: config.region, maxAttempts: 4 };
-  if (!config.localAws && awsIsConfigured()) {
+  if (!config.localAws && (inCluster || awsIsConfigured())) {
     log.info({ region: config.region, endpoint: process.env.AWS_ENDPOINT_URL ?? 'AWS' }, 'using the configured AWS');
     return { clients: new AwsClients({ ...base, ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}) }) };
   }
@@ -57,34 +62,45 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: string } {
+  const cluster = connectToCluster(config.kubeconfig);
+  if (cluster) return { mode: clusterMode(cluster, config, log) };
+  const token = config.token ?? randomBytes(24).toString('base64url');
+  return { mode: localMode(token, log), token };
+}
+
 /** `kinds` defaults to every kind module under src/kinds/ (tests pass their own). */
 export async function startServer(config: Config, log: Logger, kinds?: KindDefinition[]): Promise<RunningServer> {
-  const { clients, local } = await chooseAws(config, log);
+  const { mode, token } = chooseMode(config, log);
+  const { clients, local } = await chooseAws(config, mode.name === 'cluster', log);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
   const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
 
   kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget })]));
+  const siblings = (plural: string): KindStore | undefined => stores.get(plural);
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
   const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
   const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => metrics.resyncs.observe({ resource, type }, seconds));
-  let ready = false;
+  let awsRead = false;
   void resync.initialSync.then(() => {
-    ready = true;
-    log.info({ objects: Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])) }, 'initial read of the AWS account done; ready');
+    awsRead = true;
+    log.info({ objects: Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])) }, 'initial read of the AWS account done');
   });
+  mode.start(stores, clock);
 
   const tls = config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile as string, caFile: undefined } : ensureLocalServingCertificate(config.certsDir);
-  const token = config.token ?? randomBytes(24).toString('base64url');
   const app = createApp({
     stores,
     openapi: buildOpenApiDocuments(kinds),
-    authenticator: new StaticTokenAuthenticator(token),
-    authorizer: new AlwaysAllowAuthorizer(),
+    authenticator: mode.authenticator,
+    authorizer: mode.authorizer,
     metrics,
     log,
-    ready: () => ready,
+    notReady: () => (awsRead ? mode.notReady() : 'the first read of the AWS account has not finished'),
+    notServing: mode.notServing,
+    viewFilled: () => awsRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
   });
@@ -96,8 +112,13 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   const port = (server.address() as AddressInfo).port;
   const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (config.writeKubeconfig && tls.caFile) writeKubeconfig(config.writeKubeconfig, { server: url, caPem: readFileSync(tls.caFile, 'utf8'), token });
-  log.info({ url, clusterName: config.clusterName, kinds: kinds.map((k) => k.names.kind) }, 'serving');
+  // Cluster mode has no static token: direct callers use their cluster credentials.
+  let kubeconfig: string | undefined;
+  if (config.writeKubeconfig && tls.caFile && token) {
+    writeKubeconfig(config.writeKubeconfig, { server: url, caPem: readFileSync(tls.caFile, 'utf8'), token });
+    kubeconfig = config.writeKubeconfig;
+  }
+  log.info({ url, mode: mode.name, clusterName: config.clusterName, kinds: kinds.map((k) => k.names.kind) }, 'serving');
 
   return {
     port,
@@ -105,9 +126,12 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     ...(local ? { awsEndpoint: local.endpoint, localAws: local } : {}),
     stores,
     aws: clients,
+    mode: mode.name,
+    ...(kubeconfig ? { kubeconfig } : {}),
     ready: resync.initialSync,
     async close() {
       resync.stop();
+      await mode.stop();
       stopReloading();
       for (const closeWatch of [...openWatches]) closeWatch();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // The patch formats kube-apiserver accepts for custom resources (apiserver handlers/patch.go):
 // JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic merge patch is refused with 415,
-// exactly as for CRDs, so kubectl falls back to merge patches.
+// exactly as for CRDs, so kubectl falls back to merge patches. Server-side apply patches
+// (application/apply-patch+yaml, JSON or YAML) are merged by the registry's field manager.
 import jsonPatch from 'fast-json-patch';
 import { badRequest, StatusError } from './errors.js';
 import { isPlainObject } from './types.js';

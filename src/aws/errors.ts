@@ -38,6 +38,7 @@ const NOT_FOUND = new Set([
   'QueueDoesNotExist',
   'AWS.SimpleQueueService.NonExistentQueue',
   'RepositoryNotFoundException',
+  'ParameterNotFound',
 ]);
 const IN_USE = new Set([
   'ResourceInUseException',
@@ -50,6 +51,7 @@ const IN_USE = new Set([
   'AWS.SimpleQueueService.QueueDeletedRecently',
   'RepositoryAlreadyExistsException',
   'RepositoryNotEmptyException',
+  'ParameterAlreadyExists',
   'ConditionalCheckFailedException',
   'TransactionConflictException',
   'OperationAborted',
@@ -98,6 +100,10 @@ const INVALID = new Set([
   'InvalidRequest',
   'LifecyclePolicyValidationException',
   'InvalidParameter',
+  'InvalidTargetBucketForLogging',
+  'InvalidBucketAclWithObjectOwnership',
+  'InvalidBucketAclWithBlockPublicAccessError',
+  'AccessControlListNotSupported',
 ]);
 /** Connection-level failures: the endpoint did not answer at all. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);

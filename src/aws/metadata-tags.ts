@@ -7,7 +7,7 @@
 // references) is JSON, deflated, base64-encoded (an alphabet AWS accepts) and cut into 256-character
 // chunks under `service-operator.aws/meta`, `.../meta.1`, ... Users keep most of the tag budget.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { OwnerReference } from '../api/types.js';
+import type { ManagedFieldsEntry, OwnerReference } from '../api/types.js';
 
 export const TAG_PREFIX = 'service-operator.aws/';
 export const CLUSTER_TAG = `${TAG_PREFIX}cluster`;
@@ -34,6 +34,7 @@ export interface StoredMetadata {
   annotations?: Record<string, string>;
   finalizers?: string[];
   ownerReferences?: OwnerReference[];
+  managedFields?: ManagedFieldsEntry[];
   deletionTimestamp?: string;
 }
 

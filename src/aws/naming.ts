@@ -20,13 +20,26 @@ function shortHash(identity: ObjectIdentity): string {
 }
 
 /**
- * `<cluster><sep><namespace><sep><name>`; when that is too long (or the rules ask for it), it is cut and
- * ends in a hash of the full identity, which keeps it unique.
+ * `<cluster><sep><namespace><sep><name>`; when that is too long, had characters the service does not
+ * accept mapped away (two names could then meet), or the rules ask for it, it is cut and ends in a hash
+ * of the full identity, which keeps it unique.
  */
 export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules): string {
-  const sanitize = rules.sanitize ?? ((text: string) => text);
-  const joined = sanitize([identity.clusterName, identity.namespace, identity.name].join(rules.separator));
-  if (!rules.alwaysHash && joined.length <= rules.maxLength) return joined;
+  const joined = [identity.clusterName, identity.namespace, identity.name].join(rules.separator);
+  const clean = rules.sanitize ? rules.sanitize(joined) : joined;
+  if (!rules.alwaysHash && clean === joined && clean.length <= rules.maxLength) return clean;
   const suffix = `-${shortHash(identity)}`;
-  return `${joined.slice(0, rules.maxLength - suffix.length)}${suffix}`;
+  return `${clean.slice(0, rules.maxLength - suffix.length)}${suffix}`;
+}
+
+const FIFO_SUFFIX = '.fifo';
+
+/**
+ * A default name for an SNS topic or SQS queue: letters, digits, `-` and `_` only (`_` joins the parts,
+ * as Kubernetes names never contain it), and the `.fifo` suffix AWS requires of FIFO ones.
+ */
+export function defaultMessagingName(identity: ObjectIdentity, maxLength: number, fifo: boolean): string {
+  const suffix = fifo ? FIFO_SUFFIX : '';
+  const base = defaultPhysicalName(identity, { separator: '_', maxLength: maxLength - suffix.length, sanitize: (text) => text.replace(/[^A-Za-z0-9_-]/g, '-') });
+  return `${base}${suffix}`;
 }

@@ -2,12 +2,13 @@
 // authentication and authorization. Every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList } from '../api/discovery.js';
-import { unauthorized } from '../api/errors.js';
+import { serviceUnavailable, unauthorized } from '../api/errors.js';
 import { aggregatedDiscoveryVersion } from '../api/negotiation.js';
 import type { OpenApiDocuments } from '../api/openapi/documents.js';
 import { servedDocument, type ServedDocument } from '../api/served-document.js';
 import { parseRequestInfo, type RequestInfo } from '../api/request-info.js';
 import { GROUP, GROUP_VERSION } from '../api/types.js';
+import { HEALTH_PATH } from '../auth/always-allowed.js';
 import { forbiddenError } from '../auth/forbidden.js';
 import type { Authenticator, Authorizer, UserInfo } from '../auth/types.js';
 import type { Logger } from '../log.js';
@@ -23,8 +24,12 @@ export interface AppDeps {
   authorizer: Authorizer;
   metrics: Metrics;
   log: Logger;
-  /** True once the first enumeration of AWS has filled the view. */
-  ready: () => boolean;
+  /** Why /readyz fails now (e.g. the first enumeration of AWS has not filled the view), or undefined. */
+  notReady: () => string | undefined;
+  /** Why resource requests are refused (503) now (a replica that is not the leader), or undefined. */
+  notServing: () => string | undefined;
+  /** True once the first read of the AWS account has filled the view (lists and watches wait for it). */
+  viewFilled: () => boolean;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
 }
@@ -34,7 +39,6 @@ interface Locals {
   info: RequestInfo;
 }
 
-const HEALTH = /^\/(healthz|livez|readyz)(\/.*)?$/;
 const RESOURCE_PREFIX = `/apis/${GROUP_VERSION}/`;
 
 /** 304 when the client already has this document; otherwise the document with its ETag. */
@@ -53,17 +57,16 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, ready: deps.ready });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, viewFilled: deps.viewFilled });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),
     v2beta1: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2beta1')),
   };
 
-  app.get(HEALTH, (req, res) => {
-    const readiness = req.path.startsWith('/readyz');
-    const ok = !readiness || deps.ready();
-    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'not ready: the first read of the AWS account has not finished');
+  app.get(HEALTH_PATH, (req, res) => {
+    const why = req.path.startsWith('/readyz') ? deps.notReady() : undefined;
+    res.status(why ? 503 : 200).type('text/plain').send(why ? `not ready: ${why}` : 'ok');
   });
 
   // Metrics for every other request; authentication and authorization.
@@ -118,7 +121,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req: Request, res: Response) => {
     const { info } = res.locals as Locals;
-    const work = req.path.startsWith(RESOURCE_PREFIX) ? handleResource(req, res, info) : Promise.reject(pathNotFound());
+    const notServing = deps.notServing();
+    const work = !req.path.startsWith(RESOURCE_PREFIX)
+      ? Promise.reject(pathNotFound())
+      : notServing
+        ? Promise.reject(serviceUnavailable(notServing, 1))
+        : handleResource(req, res, info);
     work.catch((error: unknown) => sendError(res, error, deps.log));
   });
   return app;

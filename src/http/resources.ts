@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import { badRequest, StatusError, tooManyRequests } from '../api/errors.js';
 import { negotiate, type Negotiated } from '../api/negotiation.js';
-import { patchTypeOf } from '../api/patch.js';
+import { patchTypeOf, type PatchType } from '../api/patch.js';
 import type { RequestInfo } from '../api/request-info.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
@@ -21,7 +21,7 @@ export interface ResourceDeps {
   log: Logger;
   bookmarkIntervalMs: number;
   /** True once the first read of the AWS account has filled the view. */
-  ready: () => boolean;
+  viewFilled: () => boolean;
 }
 
 /** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
@@ -101,6 +101,22 @@ async function readPatch(req: Request): Promise<{ type: ReturnType<typeof patchT
   return { type, patch: decodeText(await readBody(req), type === 'apply', 'error decoding patch') };
 }
 
+function forbiddenOption(field: string, message: string, detail: string): StatusError {
+  return new StatusError(422, 'Invalid', `${field}: ${message}: ${detail}`, { causes: [{ reason: message === 'Required value' ? 'FieldValueRequired' : 'FieldValueForbidden', message: detail, field }] });
+}
+
+/** force belongs to apply patches only, and apply patches must name their field manager. */
+function checkPatchOptions(type: PatchType, query: URLSearchParams): void {
+  if (type !== 'apply' && booleanOf(query, 'force')) throw forbiddenOption('force', 'Forbidden', 'may not be specified for non-apply patch');
+  if (type === 'apply' && !query.get('fieldManager')) throw forbiddenOption('fieldManager', 'Required value', 'is required for apply patch');
+}
+
+/** kube-apiserver's default field manager: the User-Agent's product, e.g. "kubectl" from "kubectl/v1.32". */
+function managerFromUserAgent(userAgent: string | undefined): string {
+  const product = (userAgent ?? '').split('/')[0].trim();
+  return product.slice(0, 128) || 'unknown';
+}
+
 function deleteOptionsOf(body: Record<string, unknown>, query: URLSearchParams) {
   const preconditions = (body.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
   return { dryRun: dryRunOf(query, body.dryRun), preconditions };
@@ -112,11 +128,13 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   const query = new URL(req.originalUrl, 'https://localhost').searchParams;
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  if (FROM_VIEW.has(info.verb) && !deps.ready()) throw tooManyRequests('storage is (re)initializing', 1);
-  const write = () => {
-    fieldManagerOf(query);
-    return { dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query) };
-  };
+  if (FROM_VIEW.has(info.verb) && !deps.viewFilled()) throw tooManyRequests('storage is (re)initializing', 1);
+  const write = () => ({
+    dryRun: dryRunOf(query),
+    fieldValidation: fieldValidationOf(query),
+    fieldManager: fieldManagerOf(query) ?? managerFromUserAgent(req.headers['user-agent']),
+    force: booleanOf(query, 'force'),
+  });
   const { namespace, name } = info;
   switch (info.verb) {
     case 'list':
@@ -143,12 +161,10 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
     case 'patch': {
       const negotiated = negotiate(req.headers.accept, false);
       const { type, patch } = await readPatch(req);
-      if (booleanOf(query, 'force') && type !== 'apply') {
-        throw new StatusError(422, 'Invalid', 'force: Forbidden: may not be specified for non-apply patch', { causes: [{ reason: 'FieldValueForbidden', message: 'may not be specified for non-apply patch', field: 'force' }] });
-      }
+      checkPatchOptions(type, query);
       const result = await store.patch(namespace, name, type, patch, write());
       addWarnings(res, result.warnings);
-      return sendBody(res, 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
+      return sendBody(res, result.created ? 201 : 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'delete': {
       const negotiated = negotiate(req.headers.accept, false);

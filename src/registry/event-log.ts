@@ -51,6 +51,17 @@ export class EventLog {
     return this.events.slice(low);
   }
 
+  /**
+   * Forgets every change up to `resourceVersion`, so watches from those versions get 410 and relist.
+   * Used when this replica becomes the leader: versions handed out before then may have been issued
+   * by another replica for other states.
+   */
+  expireThrough(resourceVersion: number): void {
+    const kept = this.events.filter((event) => event.resourceVersion > resourceVersion);
+    this.events.splice(0, this.events.length, ...kept);
+    this.oldestServable = Math.max(this.oldestServable, resourceVersion);
+  }
+
   get oldest(): number {
     return this.oldestServable;
   }

@@ -26,10 +26,25 @@ export function objectSchemaOf(kind: KindDefinition): Schema {
   return schemasOf(kind).object;
 }
 
+/**
+ * Every spec of the original operator also had these (they steered its CloudFormation stacks). Its
+ * manifests must apply unchanged, so they are accepted, and ignored: they mean nothing here.
+ */
+const ORIGINAL_OPERATOR_FIELDS: Record<string, Schema> = {
+  cloudFormationTemplateName: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
+  cloudFormationTemplateNamespace: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
+  rollbackCount: { type: 'integer', description: 'Accepted for compatibility with the original operator; ignored.' },
+};
+
+/** The spec without the original operator's ignored fields. */
+export function withoutIgnoredFields(spec: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(spec).filter(([key]) => !(key in ORIGINAL_OPERATOR_FIELDS)));
+}
+
 function schemasOf(kind: KindDefinition): { spec: Schema; object: Schema } {
   let schemas = memo.get(kind);
   if (!schemas) {
-    const spec: Schema = { ...kind.specSchema, properties: { ...kind.specSchema.properties, tags: tagsSchema(kind) } };
+    const spec: Schema = { ...kind.specSchema, properties: { ...kind.specSchema.properties, ...ORIGINAL_OPERATOR_FIELDS, tags: tagsSchema(kind) } };
     const preserved: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
     const metadata: Schema = {
       type: 'object',
@@ -60,4 +75,17 @@ export const COMMON_STATUS_FIELDS: Record<string, Schema> = {
     description: 'Lifecycle in the original operator\'s (CloudFormation) words: CREATE_IN_PROGRESS, CREATE_COMPLETE, UPDATE_IN_PROGRESS, UPDATE_COMPLETE, DELETE_IN_PROGRESS, CREATE_FAILED, UPDATE_FAILED.',
   },
   observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation that AWS reflects.' },
+};
+
+/** The original operator's `additionalResources` root field: what the server keeps in the cluster for the object. */
+export const ADDITIONAL_RESOURCES_SCHEMA: Schema = {
+  type: 'object',
+  description: 'Kubernetes objects the server maintains for this object (set when the server runs in a cluster).',
+  properties: {
+    configMaps: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The outputs ConfigMap: same name and namespace as this object, data = output, owned by this object.',
+    },
+  },
 };

@@ -2,6 +2,7 @@
 // from these declarations alone; a kind never sees HTTP or Kubernetes metadata handling.
 import type { FieldError } from '../api/errors.js';
 import type { Schema } from '../api/schema.js';
+import type { KubeObject } from '../api/types.js';
 import type { AwsClients } from '../aws/clients.js';
 
 export interface KindNames {
@@ -100,6 +101,16 @@ export interface KindAws {
   enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string | Listed>;
 }
 
+/** Another object of the namespace being written to, read live from AWS; undefined when there is none. */
+export type SiblingLookup = (plural: string, name: string) => Promise<KubeObject | undefined>;
+
+export interface ReferenceContext {
+  identity: ObjectIdentity;
+  lookup: SiblingLookup;
+  /** The spec AWS has now, on update; undefined on create. */
+  current?: Record<string, unknown>;
+}
+
 export interface KindDefinition {
   names: KindNames;
   description: string;
@@ -123,6 +134,12 @@ export interface KindDefinition {
   canonicalSpec(spec: Record<string, unknown>): Record<string, unknown>;
   /** Semantic checks beyond the schema (AWS naming rules, cross-field constraints). Paths start at `spec`. */
   validate(spec: Record<string, unknown>, identity: ObjectIdentity): FieldError[];
+  /**
+   * Only for kinds whose spec names other objects of the same namespace (a subscription's topic, say):
+   * fills in the AWS identities those names stand for, after the spec passed validation and before it is
+   * compared with AWS or written. Throws SpecInvalid naming the field when a named object does not exist.
+   */
+  resolveReferences?(ctx: KindContext, spec: Record<string, unknown>, references: ReferenceContext): Promise<Record<string, unknown>>;
   aws: KindAws;
 }
 

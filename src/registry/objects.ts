@@ -77,6 +77,7 @@ export function renderObject(
     ...(nonEmpty(meta.annotations) ? { annotations: meta.annotations } : {}),
     ...(finalizers.length ? { finalizers } : {}),
     ...(meta.ownerReferences?.length ? { ownerReferences: meta.ownerReferences } : {}),
+    ...(meta.managedFields?.length ? { managedFields: meta.managedFields } : {}),
   };
   const tags = nonEmpty(userTags(observed.tags));
   return {
@@ -95,11 +96,13 @@ export function renderObject(
 }
 
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
-export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp'>): StoredMetadata {
+export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields'>): StoredMetadata {
   const { labels, annotations, ownerReferences } = object.metadata;
   const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
+  const { managedFields, ...rest } = base;
   return {
-    ...base,
+    ...rest,
+    ...(managedFields?.length ? { managedFields } : {}),
     ...(nonEmpty(labels) ? { labels } : {}),
     ...(nonEmpty(annotations) ? { annotations } : {}),
     ...(finalizers.length ? { finalizers } : {}),

@@ -17,7 +17,7 @@ import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import type { FieldSelector, Selector } from '../api/selectors.js';
 import { timestamp } from '../api/time.js';
-import { GROUP, type KubeObject } from '../api/types.js';
+import { GROUP, isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
 import { mapAwsError } from '../aws/errors.js';
 import {
   decodeMetadataTags,
@@ -34,9 +34,11 @@ import type { Logger } from '../log.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type FieldValidation } from './admission.js';
 import { EventLog } from './event-log.js';
 import { forEachConcurrently } from './concurrency.js';
-import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
+import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed, type SiblingLookup } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion, type ListVersionRequest } from './list-version.js';
+import { recordUpdate, serverSideApply } from './managed-fields.js';
+import { withoutIgnoredFields } from './kind-schemas.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import { Paginator, type Page } from './pagination.js';
@@ -50,6 +52,10 @@ const RESYNC_READS_IN_FLIGHT = 4;
 export interface WriteOptions {
   dryRun: boolean;
   fieldValidation: FieldValidation;
+  /** Who is writing, for managedFields (the fieldManager parameter, or the User-Agent's product). */
+  fieldManager: string;
+  /** Apply only: take ownership of conflicting fields. */
+  force: boolean;
 }
 
 export interface DeleteOptions {
@@ -60,6 +66,8 @@ export interface DeleteOptions {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** An apply that created the object (answered 201). */
+  created?: boolean;
 }
 
 export interface ListQuery {
@@ -76,8 +84,18 @@ export interface PageRequest extends ListVersionRequest {
 }
 
 export interface StoreHooks {
-  /** Called after an object was created or changed in AWS (e.g. to publish its outputs ConfigMap). */
-  afterWrite?(kind: KindDefinition, object: KubeObject): Promise<void>;
+  /**
+   * Admission for a new object, after it passed validation and before AWS is touched (dry runs
+   * included), e.g. namespace lifecycle. Refuses by throwing a StatusError.
+   */
+  admitCreate?(kind: KindDefinition, namespace: string, name: string): Promise<void>;
+  /**
+   * Called after an object was created or changed in AWS (e.g. to publish its outputs ConfigMap).
+   * Returns warnings for the response: the AWS write has happened and is not undone.
+   */
+  afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
+  /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
+  extraRootFields?(object: KubeObject): Record<string, unknown>;
 }
 
 export interface StoreConfig {
@@ -92,6 +110,8 @@ export interface StoreConfig {
   /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
   resyncReadBudget: number;
   hooks?: StoreHooks;
+  /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
+  siblings?: (plural: string) => KindStore | undefined;
 }
 
 /** An object as found in AWS now. */
@@ -166,8 +186,12 @@ export class KindStore {
   /** Renders what was found and records it in the view (new resourceVersion only if it changed). */
   private commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
-    const rendered = renderObject(this.kind, found.observed, found.meta, namespace, name, previous, timestamp());
-    return { ...found, object: this.view.commit(found.ref, rendered, tagsFingerprint(found.observed.tags), found.readAt) };
+    return { ...found, object: this.view.commit(found.ref, this.render(found.observed, found.meta, namespace, name, previous), tagsFingerprint(found.observed.tags), found.readAt) };
+  }
+
+  private render(observed: Observed, meta: StoredMetadata, namespace: string, name: string, previous: KubeObject | undefined): KubeObject {
+    const object = renderObject(this.kind, observed, meta, namespace, name, previous, timestamp());
+    return { ...object, ...this.config.hooks?.extraRootFields?.(object) };
   }
 
   /** Observes and commits, or forgets the object when AWS no longer has it. */
@@ -271,47 +295,78 @@ export class KindStore {
     const observed: Observed = base
       ? { ...base.observed, spec: this.withoutTags(spec), tags }
       : { ref: '', arn: '', tags, spec: this.withoutTags(spec), status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
-    const object = renderObject(this.kind, observed, meta, namespace, name, base?.object, timestamp());
+    const object = this.render(observed, meta, namespace, name, base?.object);
     if (base) object.metadata.resourceVersion = base.object.metadata.resourceVersion;
     return object;
   }
 
-  private async afterWrite(object: KubeObject): Promise<void> {
-    await this.config.hooks?.afterWrite?.(this.kind, object);
+  /** Fills in what the spec's names of sibling objects stand for in AWS (kinds without references: unchanged). */
+  private async resolveReferences(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolve = this.kind.resolveReferences?.bind(this.kind);
+    if (!resolve) return spec;
+    const lookup: SiblingLookup = async (plural, sibling) => {
+      const store = this.config.siblings?.(plural);
+      if (!store) throw new Error(`${this.kind.names.kind} refers to ${plural}, which this server does not serve`);
+      try {
+        return await store.get(namespace, sibling);
+      } catch (error) {
+        if (error instanceof StatusError && error.code === 404) return undefined;
+        throw error;
+      }
+    };
+    const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
+    return this.aws(name, () => resolve(this.config.context(), spec, references));
+  }
+
+  /** Runs the afterWrite hook, adding its warnings to the response's. */
+  private async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
+    warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
   }
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
     const { object, warnings } = decodeObject(this.kind, body, options.fieldValidation);
-    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(object.spec ?? {}));
-    const identity = this.identity(namespace, name);
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, identity));
-
+    await this.prepareNew(namespace, object);
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
-      const spec = object.spec as Record<string, unknown>;
-      const physicalName = this.kind.aws.physicalName(spec, identity);
-      const ctx = this.config.context();
-      const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-      if (taken) throw this.nameTaken(name, physicalName, taken);
-      const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 });
-      const tags = this.tagsFor(namespace, name, meta, spec);
-      if (options.dryRun) return { object: this.preview(namespace, name, spec, meta, tags), warnings };
-
-      const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, this.withoutTags(spec), tags));
-      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
-      const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
-      const committed = this.commit(namespace, name, found).object;
-      await this.afterWrite(committed);
-      return { object: committed, warnings };
+      const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
+      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings };
     });
+  }
+
+  /** Defaults and validates a new object, and resolves its references to sibling objects. */
+  private async prepareNew(namespace: string, object: KubeObject): Promise<void> {
+    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    object.metadata.namespace = namespace;
+    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
+    const name = object.metadata.name ?? '';
+    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
+    object.spec = await this.resolveReferences(namespace, name, object.spec);
+  }
+
+  /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
+  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+    await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
+    const spec = object.spec as Record<string, unknown>;
+    const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
+    const ctx = this.config.context();
+    const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
+    if (taken) throw this.nameTaken(namespace, name, physicalName, taken);
+    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
+    const tags = this.tagsFor(namespace, name, meta, spec);
+    if (dryRun) return this.preview(namespace, name, spec, meta, tags);
+
+    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, this.withoutTags(spec), tags));
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
+    const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
+    const committed = this.commit(namespace, name, found).object;
+    await this.afterWrite(committed, warnings);
+    return committed;
   }
 
   /** After a create, AWS may briefly not list the new resource by name; read it by its ref instead. */
@@ -322,8 +377,10 @@ export class KindStore {
     return { ref: observed.ref, observed, meta, readAt };
   }
 
-  private nameTaken(name: string, physicalName: string, taken: Observed): StatusError {
+  private nameTaken(namespace: string, name: string, physicalName: string, taken: Observed): StatusError {
     const owner = readIdentity(taken.tags);
+    // Ours already (e.g. created by another replica under an explicit physical name): a plain duplicate.
+    if (sameOwner(owner, this.identity(namespace, name))) return alreadyExists(this.plural, name);
     const whose = !owner
       ? 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten'
       : owner.cluster !== this.config.clusterName
@@ -338,21 +395,37 @@ export class KindStore {
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
-      return { object: await this.applyUpdate(current, object, options), warnings };
+      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
     });
   }
 
   async patch(namespace: string, name: string, type: PatchType, patch: unknown, options: WriteOptions): Promise<WriteResult> {
-    if (type === 'apply') {
-      throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply is not supported yet; use kubectl apply without --server-side');
-    }
+    if (type === 'apply') return this.apply(namespace, name, patch, options);
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
       const patched = type === 'merge' ? applyMergePatch(current.object, patch) : applyJsonPatch(current.object, patch);
       const { object, warnings } = decodeObject(this.kind, patched, options.fieldValidation);
       this.checkAddressing(object, namespace, name);
-      return { object: await this.applyUpdate(current, object, options), warnings };
+      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
+    });
+  }
+
+  /** Server-side apply: merges the manager's configuration (creating the object when it is new). */
+  private async apply(namespace: string, name: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
+    if (isPlainObject(body) && isPlainObject(body.metadata) && body.metadata.managedFields !== undefined) {
+      throw badRequest('metadata.managedFields must be nil');
+    }
+    const { object: config, warnings } = decodeObject(this.kind, body, options.fieldValidation);
+    this.checkAddressing(config, namespace, name);
+    return this.write(namespace, name, async () => {
+      const current = await this.refresh(namespace, name);
+      const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
+      if (!current) {
+        await this.prepareNew(namespace, object);
+        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
+      }
+      return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
     });
   }
 
@@ -375,13 +448,24 @@ export class KindStore {
     }
   }
 
-  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions): Promise<KubeObject> {
+  /**
+   * Ownership after a write: as decided by an apply; as the client set it explicitly (kubectl rewrites
+   * managedFields when it moves an object to server-side apply); else the writer owns what it changed.
+   */
+  private managedFieldsAfter(current: Found, desired: KubeObject, manager: string): ManagedFieldsEntry[] {
+    const given = desired.metadata.managedFields;
+    const unchanged = given === undefined || deepEqual(given, current.object.metadata.managedFields ?? []);
+    return unchanged ? recordUpdate(this.kind, current.object, desired, manager) : given;
+  }
+
+  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, warnings: string[], applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     this.checkPreconditions(current, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
-    desired.spec = this.kind.canonicalSpec(this.kind.defaults(desired.spec ?? {}, currentSpec));
-    const errors = immutableFieldErrors(this.kind, currentSpec, desired.spec);
-    throwIfInvalid(this.kind, name, [...errors, ...objectErrors(this.kind, desired, this.identity(namespace, name))]);
+    desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
+    throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
+    desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
+    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
 
     const specChanged = !deepEqual(this.kind.canonicalSpec(this.withoutTags(currentSpec)), this.withoutTags(desired.spec));
     const tagsChanged = !deepEqual(currentSpec.tags ?? {}, desired.spec.tags ?? {});
@@ -389,6 +473,7 @@ export class KindStore {
       uid: current.meta.uid,
       creationTimestamp: current.meta.creationTimestamp,
       generation: current.meta.generation + (specChanged || tagsChanged ? 1 : 0),
+      managedFields: applied ?? this.managedFieldsAfter(current, desired, options.fieldManager),
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
     });
     const tags = this.tagsFor(namespace, name, meta, desired.spec);
@@ -409,7 +494,7 @@ export class KindStore {
     }
     const updated = await this.refresh(namespace, name);
     if (!updated) throw notFound(this.plural, name);
-    await this.afterWrite(updated.object);
+    await this.afterWrite(updated.object, warnings);
     return updated.object;
   }
 

@@ -29,8 +29,11 @@ function newKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
 function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive serial: the high bit cleared.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // A positive serial in minimal DER: first byte 0x40-0x7f (high bit clear, never a leading zero byte,
+  // which OpenSSL rejects as "illegal padding" — one certificate in 256 had one before).
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x3f) | 0x40;
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 5 * 60 * 1000);
   cert.validity.notAfter = new Date(Date.now() + days * 24 * 3600 * 1000);
   return cert;

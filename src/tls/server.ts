@@ -17,7 +17,7 @@ function modified(files: TlsFiles): string {
   return [files.certFile, files.keyFile].map((f) => statSync(f).mtimeMs).join(':');
 }
 
-export function createTlsServer(files: TlsFiles, handler: RequestListener, log: Logger): { server: Server; stopReloading: () => void } {
+export function createTlsServer(files: TlsFiles, handler: RequestListener, log: Logger, reloadCheckMs = RELOAD_CHECK_MS): { server: Server; stopReloading: () => void } {
   const read = () => ({ cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) });
   const server = createServer({ ...read(), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, handler);
   // Watch streams outlive any request timeout; Node's default 5-minute requestTimeout would cut them.
@@ -29,13 +29,14 @@ export function createTlsServer(files: TlsFiles, handler: RequestListener, log: 
     try {
       const now = modified(files);
       if (now === last) return;
-      last = now;
       server.setSecureContext({ ...read(), minVersion: 'TLSv1.2' } as Parameters<Server['setSecureContext']>[0]);
+      // Only once loaded: a certificate and key caught half-rotated (mismatched) are tried again next time.
+      last = now;
       log.info({ certFile: files.certFile }, 'reloaded serving certificate');
     } catch (error) {
       log.warn({ err: error }, 'could not reload serving certificate; keeping the current one');
     }
-  }, RELOAD_CHECK_MS);
+  }, reloadCheckMs);
   timer.unref();
   return { server, stopReloading: () => clearInterval(timer) };
 }

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 
 export interface HttpsOptions {
   method?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   body?: string | Buffer;
   ca: string;
   cert?: string;

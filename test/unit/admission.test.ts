@@ -1,6 +1,7 @@
 import { StatusError } from '../../src/api/errors.js';
 import { decodeObject, immutableFieldErrors, objectErrors } from '../../src/registry/admission.js';
 import dynamoDB from '../../src/kinds/dynamodb/index.js';
+import { withoutIgnoredFields } from '../../src/registry/kind-schemas.js';
 import type { KubeObject } from '../../src/api/types.js';
 
 const identity = { clusterName: 'c', namespace: 'default', name: 'orders' };
@@ -40,6 +41,13 @@ describe('decoding with fieldValidation', () => {
     expect(warned.warnings).toEqual(['unknown field "spec.hashAttribute.bar"', 'unknown field "spec.foo"']);
     expect(warned.object.spec).not.toHaveProperty('foo');
     expect(decodeObject(dynamoDB, withUnknown, 'Ignore').warnings).toEqual([]);
+  });
+
+  test("the original operator's CloudFormation fields are accepted under Strict, and ignored", () => {
+    const legacy = { ...valid, spec: { ...valid.spec, cloudFormationTemplateName: 't', cloudFormationTemplateNamespace: 'ns', rollbackCount: 1 } };
+    const { object, warnings } = decodeObject(dynamoDB, legacy, 'Strict');
+    expect(warnings).toEqual([]);
+    expect(withoutIgnoredFields(object.spec ?? {})).toEqual(valid.spec);
   });
 
   test('apiVersion and kind must be ours', () => {

@@ -27,13 +27,11 @@ describe('DynamoDB canonical spec', () => {
         { indexName: 'a', hashAttribute: { name: 'c' }, projection: { type: 'INCLUDE', nonKeyAttributes: ['y', 'x'] } },
       ],
       timeToLive: { enabled: false, attributeName: 'ttl' },
-      cloudFormationTemplateName: 'ignored',
     });
     expect(spec.billingMode).toBe('PAY_PER_REQUEST');
     expect((spec.globalSecondaryIndexes as { indexName: string }[]).map((g) => g.indexName)).toEqual(['a', 'z']);
     expect((spec.globalSecondaryIndexes as { projection: unknown }[])[0].projection).toEqual({ type: 'INCLUDE', nonKeyAttributes: ['x', 'y'] });
     expect(spec.timeToLive).toEqual({ enabled: false });
-    expect(spec).not.toHaveProperty('cloudFormationTemplateName');
   });
 
   test('on update, an omitted table name or KMS key keeps what AWS has', () => {

@@ -103,7 +103,7 @@ describe('the transitional resync', () => {
     const { cloud, store, advance } = setup();
     cloud.createOutOfBand('settled', owned('settled'));
     await store.resync();
-    const created = await store.create('ns', { apiVersion: 'service-operator.aws/v1alpha1', kind: 'FakeTable', metadata: { name: 'fresh' }, spec: { size: 3 } }, { dryRun: false, fieldValidation: 'Strict' });
+    const created = await store.create('ns', { apiVersion: 'service-operator.aws/v1alpha1', kind: 'FakeTable', metadata: { name: 'fresh' }, spec: { size: 3 } }, { dryRun: false, fieldValidation: 'Strict', fieldManager: 'test', force: false });
     expect(created.object.status?.state).toBe('CREATING');
 
     cloud.resetCalls();

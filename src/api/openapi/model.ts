@@ -2,7 +2,7 @@
 // its paths. v2.ts and v3.ts render this model; kubectl reads the GVK extensions, the PATCH media types
 // (never strategic merge) and the fieldValidation parameter from it.
 import type { KindDefinition } from '../../registry/kind.js';
-import { COMMON_STATUS_FIELDS, specSchemaOf } from '../../registry/kind-schemas.js';
+import { ADDITIONAL_RESOURCES_SCHEMA, COMMON_STATUS_FIELDS, specSchemaOf } from '../../registry/kind-schemas.js';
 import { GROUP, GROUP_VERSION, VERSION } from '../types.js';
 import { META_SCHEMAS, metaRef, type DocSchema } from './meta-schemas.js';
 
@@ -12,7 +12,7 @@ const ref = (name: string) => ({ $ref: `${REF}${name}` });
 
 export const schemaName = (kind: string): string => `aws.service-operator.${VERSION}.${kind}`;
 
-export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 export interface Parameter {
   name: string;
@@ -177,6 +177,7 @@ function kindSchemas(kind: KindDefinition): Record<string, DocSchema> {
         spec: specSchemaOf(kind),
         status,
         output: kind.outputSchema,
+        additionalResources: ADDITIONAL_RESOURCES_SCHEMA,
       },
       'x-kubernetes-group-version-kind': gvk(K),
     },

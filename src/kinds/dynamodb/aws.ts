@@ -25,6 +25,7 @@ import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
 import { allPages } from '../../aws/paginate.js';
+import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import { waitFor } from '../../aws/wait.js';
 import {
@@ -124,7 +125,7 @@ async function listTags(ctx: KindContext, arn: string): Promise<Record<string, s
     (token) => dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) })),
     (page) => page.NextToken,
   );
-  for await (const page of pages) for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
+  for await (const page of pages) Object.assign(tags, fromTagList(page.Tags));
   return tags;
 }
 
@@ -261,7 +262,7 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
       ...(spec.serverSideEncryption.enabled ? { SSESpecification: sseSpecification(spec) } : {}),
       TableClass: spec.tableClass,
       DeletionProtectionEnabled: spec.deletionProtection,
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      Tags: toTagList(tags),
     }),
   );
   try {
@@ -362,9 +363,8 @@ async function setTags(ctx: KindContext, observed: Observed, change: TagChange):
   const untag = async (keys: string[]) => {
     if (keys.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: keys }));
   };
-  const set = Object.entries(change.set).map(([Key, Value]) => ({ Key, Value }));
   await untag([...overwritten, ...change.remove]);
-  if (set.length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: set }));
+  if (Object.keys(change.set).length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: toTagList(change.set) }));
 }
 
 async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {

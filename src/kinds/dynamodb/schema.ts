@@ -1,6 +1,7 @@
 // The DynamoDB spec: the original operator's fields (hashAttribute, rangeAttribute, read/write capacity)
 // plus what users of today's peers set most. Descriptions are what `kubectl explain` prints.
 import type { Schema } from '../../api/schema.js';
+import { outputSchema, stringProperties } from '../common/schemas.js';
 
 const keyAttribute = (what: string): Schema => ({
   type: 'object',
@@ -95,29 +96,18 @@ export const dynamoDBSpecSchema: Schema = {
     },
     pointInTimeRecovery: { type: 'boolean', description: 'Continuous backups with point-in-time recovery. Default false.' },
     deletionProtection: { type: 'boolean', description: 'When true, AWS refuses to delete the table (and so does kubectl delete). Default false.' },
-    cloudFormationTemplateName: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    cloudFormationTemplateNamespace: { type: 'string', description: 'Accepted for compatibility with the original operator; ignored.' },
-    rollbackCount: { type: 'integer', description: 'Accepted for compatibility with the original operator; ignored.' },
   },
 };
 
 export const dynamoDBStatusSchema: Schema = {
   type: 'object',
-  properties: {
-    arn: { type: 'string', description: 'The table ARN.' },
-    tableName: { type: 'string', description: 'The physical table name.' },
-    tableStatus: { type: 'string', description: 'AWS table status: CREATING, ACTIVE, UPDATING, DELETING, ...' },
-    tableId: { type: 'string', description: 'The table ID AWS assigned.' },
-    latestStreamArn: { type: 'string', description: 'ARN of the current stream, when streams are enabled.' },
-  },
+  properties: stringProperties({
+    arn: 'The table ARN.',
+    tableName: 'The physical table name.',
+    tableStatus: 'AWS table status: CREATING, ACTIVE, UPDATING, DELETING, ...',
+    tableId: 'The table ID AWS assigned.',
+    latestStreamArn: 'ARN of the current stream, when streams are enabled.',
+  }),
 };
 
-export const dynamoDBOutputSchema: Schema = {
-  type: 'object',
-  description: 'Outputs for applications (also in the ConfigMap named like this object).',
-  properties: {
-    tableName: { type: 'string', description: 'Physical table name.' },
-    tableARN: { type: 'string', description: 'Table ARN.' },
-    region: { type: 'string', description: 'AWS region of the table.' },
-  },
-};
+export const dynamoDBOutputSchema = outputSchema({ tableName: 'Physical table name.', tableARN: 'Table ARN.', region: 'AWS region of the table.' });

@@ -1,0 +1,92 @@
+// S3 buckets through @aws-sdk/client-s3: read.ts renders a bucket, write.ts changes its settings. Here:
+// creating (tags in the CreateBucket call, rolled back if a setting fails), tagging, deleting (a bucket
+// that holds objects is never emptied), and listing this cluster's buckets.
+import { CreateBucketCommand, DeleteBucketCommand, DeleteBucketTaggingCommand, PutBucketTaggingCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { fieldError } from '../../api/errors.js';
+import { parseArn } from '../../aws/arn.js';
+import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
+import { defaultPhysicalName } from '../../aws/naming.js';
+import { toTagList } from '../../aws/tag-list.js';
+import { resourcesOfCluster } from '../../aws/tagging.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { findBucket, s3 } from './read.js';
+import type { S3BucketSpec } from './spec.js';
+import { writeSettings } from './write.js';
+
+function nameConflict(error: unknown, name: string): Error {
+  const code = awsErrorCode(error);
+  if (code === 'BucketAlreadyExists') {
+    return new ResourceConflict(`the bucket name "${name}" is taken by another AWS account (S3 bucket names are global across all accounts); choose another spec.bucketName`);
+  }
+  if (code === 'BucketAlreadyOwnedByYou') return new ResourceConflict(`this AWS account already has a bucket "${name}" (in another region?); choose another spec.bucketName`);
+  return error as Error;
+}
+
+async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
+  const spec = loose as unknown as S3BucketSpec;
+  if (spec.region !== undefined && spec.region !== ctx.region) {
+    throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, spec.region)]);
+  }
+  // us-east-1 is the one region that takes no location constraint.
+  const location = ctx.region === 'us-east-1' ? {} : { LocationConstraint: ctx.region as BucketLocationConstraint };
+  try {
+    await s3(ctx).send(new CreateBucketCommand({ Bucket: name, ObjectOwnership: spec.ownership, CreateBucketConfiguration: { ...location, Tags: toTagList(tags) } }));
+  } catch (error) {
+    throw nameConflict(error, name);
+  }
+  try {
+    // Not every S3 (or S3 double) takes tags in CreateBucket yet; setting them again is harmless.
+    await s3(ctx).send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: toTagList(tags) } }));
+    await writeSettings(ctx, name, ctx.region, spec);
+  } catch (error) {
+    // The bucket is new and empty: remove it rather than leave a half-configured one behind.
+    await s3(ctx).send(new DeleteBucketCommand({ Bucket: name })).catch(() => undefined);
+    throw error;
+  }
+  return name;
+}
+
+async function update(ctx: KindContext, observed: Observed, desired: Record<string, unknown>): Promise<void> {
+  const current = observed.spec as unknown as S3BucketSpec;
+  await writeSettings(ctx, observed.ref, current.region as string, desired as unknown as S3BucketSpec, current);
+}
+
+/** PutBucketTagging replaces the whole set. Tags starting with "aws:" are AWS's own and not ours to write. */
+async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+  const all = { ...observed.tags, ...change.set };
+  for (const key of [...change.remove, ...Object.keys(all).filter((k) => k.startsWith('aws:'))]) delete all[key];
+  if (Object.keys(all).length) await s3(ctx).send(new PutBucketTaggingCommand({ Bucket: observed.ref, Tagging: { TagSet: toTagList(all) } }));
+  else await s3(ctx).send(new DeleteBucketTaggingCommand({ Bucket: observed.ref }));
+}
+
+async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+  try {
+    await s3(ctx).send(new DeleteBucketCommand({ Bucket: observed.ref }));
+  } catch (error) {
+    if (isAwsNotFound(error)) return { state: 'deleted' };
+    if (awsErrorCode(error) !== 'BucketNotEmpty') throw error;
+    throw new ResourceConflict(
+      'the bucket is not empty, and this server never deletes the objects in a bucket; empty it (every object version too) and delete again, or annotate the object with service-operator.aws/deletion-policy: retain to keep the bucket',
+    );
+  }
+  return { state: 'deleted' };
+}
+
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+  for await (const resource of resourcesOfCluster(ctx, 's3', clusterName)) yield parseArn(resource.arn)?.resource ?? resource.arn;
+}
+
+/** Lowercase letters, digits and "-" only: dots in bucket names break TLS for virtual-hosted requests. */
+const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+
+export const s3BucketAws: KindAws = {
+  // Bucket names are global across AWS: the default always ends in a hash of the object's identity.
+  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
+    (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, { separator: '-', maxLength: 63, alwaysHash: true, sanitize }),
+  find: findBucket,
+  create,
+  update,
+  setTags,
+  delete: remove,
+  enumerate,
+};

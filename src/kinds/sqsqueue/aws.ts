@@ -1,0 +1,267 @@
+// SQS queues through @aws-sdk/client-sqs: attributes into the canonical spec, created with their tags
+// in the same call, changed with one SetQueueAttributes call carrying only what differs. With
+// usedeadletterQueue the queue has a dead-letter queue of its own, made and deleted with it.
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
+import { parseArn } from '../../aws/arn.js';
+import { isAwsNotFound } from '../../aws/errors.js';
+import { readIdentity, TAG_PREFIX } from '../../aws/metadata-tags.js';
+import { defaultMessagingName } from '../../aws/naming.js';
+import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
+import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
+import { resourcesOfCluster } from '../../aws/tagging.js';
+import type { DeleteOutcome, KindAws, KindContext, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import { siblingName } from '../../registry/references.js';
+import type { DeadLetterQueue, Encryption, SQSQueueSpec } from './spec.js';
+
+/** Marks a dead-letter queue made for usedeadletterQueue; the value is the name of the queue it serves. */
+const OWN_DLQ_TAG = `${TAG_PREFIX}dead-letter-queue-of`;
+/** The longest retention SQS allows: a dead-letter queue should keep what it catches. */
+const OWN_DLQ_RETENTION = '1209600';
+const MAX_NAME = 80;
+
+type Attributes = Record<string, string>;
+
+/** `<queue>-dlq`, or `<queue>-dlq.fifo` for FIFO queues, within SQS's 80 characters. */
+export function ownDeadLetterQueueName(queueName: string): string {
+  const fifo = queueName.endsWith('.fifo');
+  const base = fifo ? queueName.slice(0, -'.fifo'.length) : queueName;
+  const suffix = `-dlq${fifo ? '.fifo' : ''}`;
+  return `${base.slice(0, MAX_NAME - suffix.length)}${suffix}`;
+}
+
+interface DeadLetterTarget {
+  arn: string;
+  url?: string;
+  name: string;
+  own: boolean;
+  /** The SQSQueue object of the referrer's namespace that owns it, if any. */
+  sibling?: string;
+  maxReceiveCount: number;
+}
+
+// ------------------------------------------------------------------ reading
+
+async function deadLetterTarget(ctx: KindContext, queueName: string, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
+  if (!redrive) return undefined;
+  const policy = JSON.parse(redrive) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+  const arn = policy.deadLetterTargetArn;
+  const targetTags = (await queueTagsByArn(ctx, arn)) ?? {};
+  const owner = readIdentity(tags);
+  const sibling = owner ? siblingName(targetTags, { clusterName: owner.cluster, namespace: owner.namespace }) : undefined;
+  return {
+    arn,
+    url: await queueUrlOf(ctx, arn),
+    name: parseArn(arn)?.resource ?? arn,
+    own: targetTags[OWN_DLQ_TAG] === queueName,
+    ...(sibling ? { sibling } : {}),
+    maxReceiveCount: Number(policy.maxReceiveCount),
+  };
+}
+
+function renderEncryption(attributes: Attributes): Encryption {
+  if (attributes.KmsMasterKeyId) {
+    return { type: 'KMS', kmsKeyId: attributes.KmsMasterKeyId, kmsDataKeyReusePeriodSeconds: Number(attributes.KmsDataKeyReusePeriodSeconds ?? 300) };
+  }
+  return { type: attributes.SqsManagedSseEnabled === 'true' ? 'SQS' : 'None' };
+}
+
+function renderDeadLetterQueue(target: DeadLetterTarget | undefined): DeadLetterQueue | undefined {
+  if (!target) return undefined;
+  if (target.own) return { maxReceiveCount: target.maxReceiveCount };
+  return { ...(target.sibling ? { name: target.sibling } : {}), arn: target.arn, maxReceiveCount: target.maxReceiveCount };
+}
+
+function renderSpec(name: string, attributes: Attributes, target: DeadLetterTarget | undefined, policy: SplitPolicy): SQSQueueSpec {
+  const fifo = attributes.FifoQueue === 'true';
+  const dlq = renderDeadLetterQueue(target);
+  return {
+    queueName: name,
+    fifoQueue: fifo,
+    ...(fifo
+      ? {
+          contentBasedDeduplication: attributes.ContentBasedDeduplication === 'true',
+          deduplicationScope: (attributes.DeduplicationScope ?? 'queue') as SQSQueueSpec['deduplicationScope'],
+          fifoThroughputLimit: (attributes.FifoThroughputLimit ?? 'perQueue') as SQSQueueSpec['fifoThroughputLimit'],
+        }
+      : {}),
+    delaySeconds: Number(attributes.DelaySeconds),
+    maximumMessageSize: Number(attributes.MaximumMessageSize),
+    messageRetentionPeriod: Number(attributes.MessageRetentionPeriod),
+    receiveMessageWaitTimeSeconds: Number(attributes.ReceiveMessageWaitTimeSeconds),
+    visibilityTimeout: Number(attributes.VisibilityTimeout),
+    usedeadletterQueue: target?.own ?? false,
+    ...(dlq ? { deadLetterQueue: dlq } : {}),
+    encryption: renderEncryption(attributes),
+    ...(policy.user ? { policy: policy.user } : {}),
+  };
+}
+
+async function attributesOf(ctx: KindContext, url: string): Promise<Attributes | undefined> {
+  try {
+    return (await sqs(ctx).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+function outputsOf(url: string, arn: string, name: string, target: DeadLetterTarget | undefined): Record<string, string> {
+  return {
+    queueURL: url,
+    queueARN: arn,
+    queueName: name,
+    deadLetterQueueURL: target?.url ?? '',
+    deadLetterQueueARN: target?.arn ?? '',
+    deadLetterQueueName: target?.name ?? '',
+  };
+}
+
+async function find(ctx: KindContext, ref: string): Promise<Observed | undefined> {
+  const url = await queueUrlOf(ctx, ref);
+  const attributes = url && (await attributesOf(ctx, url));
+  const tags = url && attributes && (await queueTags(ctx, url));
+  if (!url || !attributes || !tags) return undefined;
+  const arn = attributes.QueueArn as string;
+  const name = parseArn(arn)?.resource ?? ref;
+  const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
+  const policy = splitPolicy(attributes.Policy);
+  const outputs = outputsOf(url, arn, name, target);
+  const topics = topicsAllowed(policy);
+  const created = Number(attributes.CreatedTimestamp);
+  return {
+    ref: url,
+    arn,
+    tags,
+    lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'queue exists' },
+    spec: renderSpec(name, attributes, target, policy) as unknown as Record<string, unknown>,
+    status: { arn, ...Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== '')), ...(topics.length ? { topicsAllowed: topics } : {}) },
+    outputs,
+    ...(created ? { createdAt: new Date(created * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ writing
+
+function encryptionAttributes(encryption: Encryption): Attributes {
+  if (encryption.type === 'KMS') {
+    return { SqsManagedSseEnabled: 'false', KmsMasterKeyId: encryption.kmsKeyId as string, KmsDataKeyReusePeriodSeconds: String(encryption.kmsDataKeyReusePeriodSeconds) };
+  }
+  return { SqsManagedSseEnabled: String(encryption.type === 'SQS') };
+}
+
+/** Every attribute a spec sets, given where its dead-letter queue is and the full policy text. */
+function attributesFor(spec: SQSQueueSpec, deadLetterArn: string | undefined, policy: string): Attributes {
+  return {
+    DelaySeconds: String(spec.delaySeconds),
+    MaximumMessageSize: String(spec.maximumMessageSize),
+    MessageRetentionPeriod: String(spec.messageRetentionPeriod),
+    ReceiveMessageWaitTimeSeconds: String(spec.receiveMessageWaitTimeSeconds),
+    VisibilityTimeout: String(spec.visibilityTimeout),
+    ...(spec.fifoQueue
+      ? {
+          FifoQueue: 'true',
+          ContentBasedDeduplication: String(spec.contentBasedDeduplication),
+          DeduplicationScope: spec.deduplicationScope as string,
+          FifoThroughputLimit: spec.fifoThroughputLimit as string,
+        }
+      : {}),
+    ...encryptionAttributes(spec.encryption),
+    ...(deadLetterArn ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.deadLetterQueue?.maxReceiveCount }) } : {}),
+    ...(policy ? { Policy: policy } : {}),
+  };
+}
+
+async function queueArnOf(ctx: KindContext, url: string): Promise<string> {
+  const attributes = await sqs(ctx).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return attributes.Attributes?.QueueArn as string;
+}
+
+/** Makes (or finds, CreateQueue being idempotent) the dead-letter queue of usedeadletterQueue. */
+async function createOwnDeadLetterQueue(ctx: KindContext, queueName: string, fifo: boolean): Promise<{ url: string; arn: string }> {
+  const result = await sqs(ctx).send(
+    new CreateQueueCommand({
+      QueueName: ownDeadLetterQueueName(queueName),
+      Attributes: { MessageRetentionPeriod: OWN_DLQ_RETENTION, ...(fifo ? { FifoQueue: 'true' } : {}) },
+      tags: { [OWN_DLQ_TAG]: queueName },
+    }),
+  );
+  const url = result.QueueUrl as string;
+  return { url, arn: await queueArnOf(ctx, url) };
+}
+
+async function deleteQueue(ctx: KindContext, url: string | undefined): Promise<void> {
+  if (!url) return;
+  try {
+    await sqs(ctx).send(new DeleteQueueCommand({ QueueUrl: url }));
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error;
+  }
+}
+
+async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
+  const spec = loose as unknown as SQSQueueSpec;
+  const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue) : undefined;
+  try {
+    const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
+    const result = await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, own?.arn ?? spec.deadLetterQueue?.arn, policy), tags }));
+    return result.QueueUrl as string;
+  } catch (error) {
+    // No dead-letter queue stays behind for a queue that was not made.
+    await deleteQueue(ctx, own?.url).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Attributes a removal has to send explicitly, and the value that removes them. */
+const REMOVED_VALUE: Attributes = { RedrivePolicy: '', Policy: '', KmsMasterKeyId: '' };
+
+function changedAttributes(before: Attributes, after: Attributes): Attributes {
+  const changes: Attributes = {};
+  for (const [key, value] of Object.entries(after)) if (before[key] !== value) changes[key] = value;
+  for (const key of Object.keys(before)) if (!(key in after) && key in REMOVED_VALUE) changes[key] = REMOVED_VALUE[key];
+  return changes;
+}
+
+async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
+  const current = observed.spec as unknown as SQSQueueSpec;
+  const desired = loose as unknown as SQSQueueSpec;
+  const name = current.queueName as string;
+  const ownUrl = observed.status.deadLetterQueueURL as string | undefined;
+  const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue) : undefined;
+  const managed = splitPolicy(((await attributesOf(ctx, observed.ref)) ?? {}).Policy).managed;
+  const currentTarget = observed.status.deadLetterQueueARN as string | undefined;
+  const desiredTarget = desired.usedeadletterQueue ? (own?.arn ?? currentTarget) : desired.deadLetterQueue?.arn;
+  const before = attributesFor(current, currentTarget, joinPolicy({ ...(current.policy ? { user: current.policy } : {}), managed }));
+  const after = attributesFor(desired, desiredTarget, joinPolicy({ ...(desired.policy ? { user: desired.policy } : {}), managed }));
+  const changes = changedAttributes(before, after);
+  // moto drops a queue's policy on any SetQueueAttributes without one; resending it is harmless in AWS.
+  if (Object.keys(changes).length && after.Policy) changes.Policy = after.Policy;
+  if (Object.keys(changes).length) await sqs(ctx).send(new SetQueueAttributesCommand({ QueueUrl: observed.ref, Attributes: changes }));
+  if (current.usedeadletterQueue && !desired.usedeadletterQueue) await deleteQueue(ctx, ownUrl);
+}
+
+async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+  if (Object.keys(change.set).length) await sqs(ctx).send(new TagQueueCommand({ QueueUrl: observed.ref, Tags: change.set }));
+  if (change.remove.length) await sqs(ctx).send(new UntagQueueCommand({ QueueUrl: observed.ref, TagKeys: change.remove }));
+}
+
+async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+  await deleteQueue(ctx, observed.ref);
+  if ((observed.spec as unknown as SQSQueueSpec).usedeadletterQueue) await deleteQueue(ctx, observed.status.deadLetterQueueURL as string | undefined);
+  return { state: 'deleted' };
+}
+
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+  for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield parseArn(resource.arn)?.resource ?? resource.arn;
+}
+
+export const sqsQueueAws: KindAws = {
+  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
+    (spec.queueName as string | undefined) ?? defaultMessagingName(identity, MAX_NAME, spec.fifoQueue === true),
+  find,
+  create,
+  update,
+  setTags,
+  delete: remove,
+  enumerate,
+};
