@@ -96,7 +96,7 @@ export interface KindAws {
    * Every resource of this kind tagged as belonging to `clusterName`: its ref, with its tags when the
    * listing call returns them (the Resource Groups Tagging API does). Tags let the resync skip reading
    * a resource whose tags did not change; a bare ref (a listing without tags) is read periodically.
-   * The ref must be the one `find` returns for the resource, or every resync reads it again.
+   * A ref yielded without tags must be the one `find` returns, or every resync reads it again.
    */
   enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string | Listed>;
 }

@@ -56,7 +56,8 @@ export function planResync(listing: readonly (string | Listed)[], view: ObjectVi
     if (!owner || owner.cluster !== clusterName) continue;
     const entry = view.get(owner.namespace, owner.name);
     if (entry) listed.add(entry);
-    if (entry && entry.ref === item.ref && entry.tagsFingerprint === tagsFingerprint(item.tags)) unchanged.push(entry);
+    // The listing's ref may be another form of the one the view holds (a queue's name for its URL).
+    if (entry && entry.tagsFingerprint === tagsFingerprint(item.tags)) unchanged.push(entry);
     else changed.push({ ref: item.ref, owner: { namespace: owner.namespace, name: owner.name } });
   }
   const spotChecks = unchanged

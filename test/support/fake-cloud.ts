@@ -21,7 +21,11 @@ export interface FakeCloudOptions {
   /** How long creating and deleting take. */
   transitionMs: number;
   now?: () => number;
+  /** Listing names resources by ARN while reads answer with their name (as SQS lists names for URLs). */
+  listByArn?: boolean;
 }
+
+const ARN_PREFIX = 'arn:fake:table/';
 
 const LIST_PAGE = 100;
 
@@ -110,7 +114,7 @@ export class FakeCloud {
 
   /** A read whose answer may be held back (see slowNextRead). */
   async read(ref: string): Promise<Observed | undefined> {
-    const answer = this.find(ref);
+    const answer = this.find(ref.startsWith(ARN_PREFIX) ? ref.slice(ARN_PREFIX.length) : ref);
     const slow = this.slowReads.get(ref);
     this.slowReads.delete(ref);
     slow?.begun();
@@ -124,7 +128,7 @@ export class FakeCloud {
     this.calls.find++;
     const resource = this.current(ref);
     if (!resource) return undefined;
-    const arn = `arn:fake:table/${ref}`;
+    const arn = `${ARN_PREFIX}${ref}`;
     return {
       ref,
       arn,
@@ -176,7 +180,9 @@ export class FakeCloud {
       .filter((resource) => resource.tags[CLUSTER_TAG] === clusterName);
     for (let page = 0; page === 0 || page * LIST_PAGE < matching.length; page++) {
       this.calls.list++;
-      for (const resource of matching.slice(page * LIST_PAGE, (page + 1) * LIST_PAGE)) yield { ref: resource.ref, tags: { ...resource.tags } };
+      for (const resource of matching.slice(page * LIST_PAGE, (page + 1) * LIST_PAGE)) {
+        yield { ref: this.options.listByArn ? `${ARN_PREFIX}${resource.ref}` : resource.ref, tags: { ...resource.tags } };
+      }
     }
   }
 }

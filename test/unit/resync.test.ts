@@ -12,9 +12,9 @@ const CLUSTER = 'c';
 const OBJECTS = 250;
 const BUDGET = 100;
 
-function setup() {
+function setup(listByArn = false) {
   let now = 1_000_000;
-  const cloud = new FakeCloud({ transitionMs: 1000, now: () => now });
+  const cloud = new FakeCloud({ transitionMs: 1000, now: () => now, listByArn });
   const aws = new AwsClients({ region: 'us-east-1', maxAttempts: 1 });
   const store = new KindStore({
     kind: fakeKind(cloud),
@@ -42,6 +42,16 @@ describe('a full resync', () => {
     expect(store.view.size).toBe(OBJECTS);
     expect(cloud.calls).toMatchObject({ list: 3, find: OBJECTS });
 
+    cloud.resetCalls();
+    await store.resync();
+    expect(cloud.calls).toMatchObject({ list: 3, find: BUDGET });
+  });
+
+  test('costs the same when the listing names resources in another form than reads do (ARN for name)', async () => {
+    const { cloud, store } = setup(true);
+    for (let i = 0; i < OBJECTS; i++) cloud.createOutOfBand(`t${i}`, owned(`t${i}`));
+    await store.resync();
+    expect(store.view.get('ns', 't0')?.ref).toBe('t0');
     cloud.resetCalls();
     await store.resync();
     expect(cloud.calls).toMatchObject({ list: 3, find: BUDGET });
