@@ -160,7 +160,10 @@ async function timeEachSample(samples: number, sample: (i: number) => Promise<nu
   return values;
 }
 
-/** AWS calls per full resync while nothing changes, by operation, averaged over `resyncs` of them. */
+/**
+ * AWS calls per full resync round while nothing changes (every kind is resynced; the others own
+ * nothing here, so they add one listing call each), by operation, averaged over `resyncs` rounds.
+ */
 export async function measureIdleResync(server: ServerClient, resyncs: number): Promise<{ perResync: number; seconds: number; byOperation: Record<string, number> }> {
   const settled = async (from: number) => {
     for (;;) {

@@ -10,6 +10,7 @@ export interface Metrics {
   /** AWS calls by operation, e.g. `DescribeTableCommand`. */
   awsCallsBy: Record<string, number>;
   listSeconds: { sum: number; count: number };
+  /** Full resyncs of the benchmark's kind (every kind is resynced once per round). */
   fullResyncs: { sum: number; count: number };
   residentBytes: number;
 }
@@ -43,7 +44,10 @@ export class ServerClient {
       awsCalls: Object.values(awsCallsBy).reduce((a, b) => a + b, 0),
       awsCallsBy,
       listSeconds: { sum: sample(text, 'apiserver_request_duration_seconds_sum', list), count: sample(text, 'apiserver_request_duration_seconds_count', list) },
-      fullResyncs: { sum: sample(text, 'resync_duration_seconds_sum', { type: 'full' }), count: sample(text, 'resync_duration_seconds_count', { type: 'full' }) },
+      fullResyncs: {
+        sum: sample(text, 'resync_duration_seconds_sum', { resource: 'dynamodbs', type: 'full' }),
+        count: sample(text, 'resync_duration_seconds_count', { resource: 'dynamodbs', type: 'full' }),
+      },
       residentBytes: sample(text, 'process_resident_memory_bytes'),
     };
   }
