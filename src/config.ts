@@ -13,6 +13,7 @@ export interface Config {
   localAws: boolean;
   resyncPeriodMs: number;
   transitionalResyncPeriodMs: number;
+  resyncReadBudget: number;
   awsWaitTimeoutMs: number;
   eventWindow: number;
   bookmarkIntervalMs: number;
@@ -50,6 +51,8 @@ export const USAGE = `Usage: npm start -- [flags]
   --resync-period SECONDS        full re-read of AWS (default 30)
   --transitional-resync-period SECONDS
                                  re-read of objects AWS is still changing (default 2)
+  --resync-read-budget N         objects per kind each resync re-reads although their tags show no
+                                 change, stalest first, to catch changes tags do not show (default 100)
   --aws-wait-timeout SECONDS     how long a write waits for AWS (e.g. table ACTIVE) (default 25)
   --event-window N               changes kept for resuming watches (default 10000)
   --bookmark-interval SECONDS    BOOKMARK period for watches that allow them (default 60)
@@ -99,6 +102,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'local-aws': { type: 'boolean' },
       'resync-period': { type: 'string' },
       'transitional-resync-period': { type: 'string' },
+      'resync-read-budget': { type: 'string' },
       'aws-wait-timeout': { type: 'string' },
       'event-window': { type: 'string' },
       'bookmark-interval': { type: 'string' },
@@ -123,6 +127,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (Boolean(values['tls-cert-file']) !== Boolean(values['tls-private-key-file'])) throw new Error('--tls-cert-file and --tls-private-key-file go together');
   const eventWindow = Number(values['event-window'] ?? 10000);
   if (!Number.isInteger(eventWindow) || eventWindow < 100) throw new Error('--event-window must be an integer of at least 100');
+  const resyncReadBudget = Number(values['resync-read-budget'] ?? 100);
+  if (!Number.isInteger(resyncReadBudget) || resyncReadBudget < 0) throw new Error('--resync-read-budget must be a non-negative integer');
   return {
     port,
     bindAddress: values['bind-address'] ?? '127.0.0.1',
@@ -133,6 +139,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     localAws: values['local-aws'] ?? false,
     resyncPeriodMs: seconds(values['resync-period'], 30, '--resync-period'),
     transitionalResyncPeriodMs: seconds(values['transitional-resync-period'], 2, '--transitional-resync-period'),
+    resyncReadBudget,
     awsWaitTimeoutMs: seconds(values['aws-wait-timeout'], 25, '--aws-wait-timeout'),
     eventWindow,
     bookmarkIntervalMs: seconds(values['bookmark-interval'], 60, '--bookmark-interval'),

@@ -17,7 +17,7 @@ import { connectToCluster } from './kube/connection.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
 import { clusterMode, localMode, type ServingMode } from './modes.js';
-import type { KindContext } from './registry/kind.js';
+import type { KindContext, KindDefinition } from './registry/kind.js';
 import { loadKinds } from './registry/load-kinds.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
 import { startResyncLoop } from './registry/resync-loop.js';
@@ -69,19 +69,20 @@ function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: s
   return { mode: localMode(token, log), token };
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** `kinds` defaults to every kind module under src/kinds/ (tests pass their own). */
+export async function startServer(config: Config, log: Logger, kinds?: KindDefinition[]): Promise<RunningServer> {
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
   const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
 
-  const kinds = await loadKinds();
+  kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, siblings, hooks: mode.hooks })]));
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
   const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
-  const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log);
+  const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => metrics.resyncs.observe({ resource, type }, seconds));
   let awsRead = false;
   void resync.initialSync.then(() => {
     awsRead = true;
@@ -99,6 +100,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     notReady: () => (awsRead ? mode.notReady() : 'the first read of the AWS account has not finished'),
     notServing: mode.notServing,
+    viewFilled: () => awsRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
   });

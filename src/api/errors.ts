@@ -33,6 +33,7 @@ export type CauseType =
   | 'FieldValueNotFound'
   | 'FieldManagerConflict'
   | 'NamespaceTerminating'
+  | 'ResourceVersionTooLarge'
   | 'UnexpectedServerResponse';
 
 export interface StatusCause {
@@ -144,6 +145,17 @@ export function expired(message: string): StatusError {
   return new StatusError(410, 'Expired', message);
 }
 
+/**
+ * A resourceVersion newer than any this server has issued (from another replica, or from before a
+ * restart on a clock that went back). client-go recognises the cause and relists from scratch.
+ */
+export function resourceVersionTooLarge(requested: number, current: number): StatusError {
+  return new StatusError(504, 'Timeout', `Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+}
+
 export function methodNotAllowed(message: string, plural?: string): StatusError {
   return new StatusError(405, 'MethodNotAllowed', message, plural ? { group: GROUP, kind: plural } : undefined);
 }
@@ -181,13 +193,14 @@ export function fieldErrorMessage(error: FieldError): string {
   return `${phrase}${value}: ${error.detail}`;
 }
 
-export function invalid(kind: string, name: string, errors: FieldError[]): StatusError {
+/** 422 for an object of `kind` (in our group unless another is named, e.g. meta.k8s.io ListOptions). */
+export function invalid(kind: string, name: string, errors: FieldError[], group: string = GROUP): StatusError {
   const causes = errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field }));
   const summary = causes.map((c) => `${c.field}: ${c.message}`);
   const listed = summary.length === 1 ? summary[0] : `[${summary.join(', ')}]`;
-  return new StatusError(422, 'Invalid', `${kind}.${GROUP} "${name}" is invalid: ${listed}`, {
+  return new StatusError(422, 'Invalid', `${kind}.${group} "${name}" is invalid: ${listed}`, {
     name,
-    group: GROUP,
+    group,
     kind,
     causes,
   });

@@ -3,6 +3,7 @@
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { KindContext } from '../registry/kind.js';
 import { CLUSTER_TAG } from './metadata-tags.js';
+import { allPages } from './paginate.js';
 
 export interface TaggedResource {
   arn: string;
@@ -11,20 +12,23 @@ export interface TaggedResource {
 
 export async function* resourcesOfCluster(ctx: KindContext, resourceType: string, clusterName: string): AsyncIterable<TaggedResource> {
   const client = ctx.aws.client(ResourceGroupsTaggingAPIClient);
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new GetResourcesCommand({
-        TagFilters: [{ Key: CLUSTER_TAG, Values: [clusterName] }],
-        ResourceTypeFilters: [resourceType],
-        ResourcesPerPage: 100,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
+  const pages = allPages(
+    `GetResources(${resourceType})`,
+    (token) =>
+      client.send(
+        new GetResourcesCommand({
+          TagFilters: [{ Key: CLUSTER_TAG, Values: [clusterName] }],
+          ResourceTypeFilters: [resourceType],
+          ResourcesPerPage: 100,
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      ),
+    (page) => page.PaginationToken,
+  );
+  for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       if (!mapping.ResourceARN) continue;
       yield { arn: mapping.ResourceARN, tags: Object.fromEntries((mapping.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
     }
-    token = page.PaginationToken || undefined;
-  } while (token);
+  }
 }

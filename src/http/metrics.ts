@@ -1,5 +1,5 @@
 // Prometheus metrics (prom-client), served on /metrics: requests by verb/resource/code and latency,
-// AWS calls by operation, open watches, and objects held in the view per kind.
+// AWS calls by operation, resync durations, open watches, and objects held in the view per kind.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
@@ -10,6 +10,13 @@ export class Metrics {
     help: 'Request latency by verb and resource (watches excluded).',
     labelNames: ['verb', 'resource'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly resyncs = new Histogram({
+    name: 'resync_duration_seconds',
+    help: 'Completed re-reads of AWS by resource and type (full: listing plus reads; transitional: objects AWS is changing).',
+    labelNames: ['resource', 'type'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
   readonly awsCalls = new Counter({ name: 'aws_api_calls_total', help: 'AWS API calls by service and operation.', labelNames: ['service', 'operation'], registers: [this.registry] });

@@ -1,18 +1,18 @@
 // The REST verbs under /apis/service-operator.aws/v1alpha1, for every kind: parse the request, call
 // the kind's store, answer in the negotiated shape. No kind-specific code lives here.
 import type { Request, Response } from 'express';
-import { badRequest, StatusError } from '../api/errors.js';
+import { badRequest, StatusError, tooManyRequests } from '../api/errors.js';
 import { negotiate, type Negotiated } from '../api/negotiation.js';
 import { patchTypeOf, type PatchType } from '../api/patch.js';
 import type { RequestInfo } from '../api/request-info.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
-import { GROUP_VERSION, type KubeObject } from '../api/types.js';
+import { GROUP_VERSION, type KubeObject, type ListMeta } from '../api/types.js';
 import type { Logger } from '../log.js';
-import { parseResourceVersion } from '../registry/resource-version.js';
 import type { KindStore, ListQuery } from '../registry/store.js';
 import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.js';
-import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf, integerOf } from './query.js';
+import { parseListOptions } from './list-options.js';
+import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf } from './query.js';
 import { addWarnings, sendBody } from './respond.js';
 import { serveWatch } from './watch-stream.js';
 
@@ -20,7 +20,12 @@ export interface ResourceDeps {
   stores: Map<string, KindStore>;
   log: Logger;
   bookmarkIntervalMs: number;
+  /** True once the first read of the AWS account has filled the view. */
+  viewFilled: () => boolean;
 }
+
+/** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
+const FROM_VIEW = new Set(['list', 'watch', 'deletecollection']);
 
 export function pathNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -49,62 +54,43 @@ function shaped(store: KindStore, object: KubeObject, negotiated: Negotiated, qu
   return object;
 }
 
-function checkListOptions(query: URLSearchParams, watch: boolean): void {
-  const rvMatch = query.get('resourceVersionMatch');
-  if (rvMatch && !query.get('resourceVersion') && !watch) {
-    throw new StatusError(422, 'Invalid', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided', {
-      causes: [{ reason: 'FieldValueForbidden', message: 'resourceVersionMatch is forbidden unless resourceVersion is provided', field: 'resourceVersionMatch' }],
-    });
+/** A collection in the negotiated shape: the kind's List, a Table, or a PartialObjectMetadataList. */
+function collection(store: KindStore, items: KubeObject[], metadata: ListMeta, negotiated: Negotiated, query: URLSearchParams): unknown {
+  if (negotiated.shape === 'table') {
+    return toTable(items, store.kind.columns, { include: includeObjectOf(query), resourceVersion: metadata.resourceVersion, continue: metadata.continue, headers: true });
   }
-  if (query.has('sendInitialEvents') && !watch) {
-    throw new StatusError(422, 'Invalid', 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list', {
-      causes: [{ reason: 'FieldValueForbidden', message: 'sendInitialEvents is forbidden for list', field: 'sendInitialEvents' }],
-    });
-  }
-  if (watch && booleanOf(query, 'sendInitialEvents') && rvMatch !== 'NotOlderThan') {
-    throw new StatusError(422, 'Invalid', "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", {
-      causes: [{ reason: 'FieldValueForbidden', message: 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan', field: 'resourceVersionMatch' }],
-    });
-  }
+  if (negotiated.shape === 'partial') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => partialObjectMetadata(o.metadata)) };
+  return { apiVersion: GROUP_VERSION, kind: `${store.kind.names.kind}List`, metadata, items };
 }
 
 function list(req: Request, res: Response, store: KindStore, info: RequestInfo, query: URLSearchParams): void {
   const negotiated = negotiate(req.headers.accept, true);
-  checkListOptions(query, false);
-  const page = store.list(listQuery(info, query), integerOf(query, 'limit') ?? 0, query.get('continue') || undefined);
+  const options = parseListOptions(query, false);
+  const page = store.list(listQuery(info, query), options);
   const metadata = {
     resourceVersion: page.resourceVersion,
     ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}),
   };
-  let body: unknown;
-  if (negotiated.shape === 'table') {
-    body = toTable(page.items, store.kind.columns, { include: includeObjectOf(query), resourceVersion: page.resourceVersion, continue: page.continue, headers: true });
-  } else if (negotiated.shape === 'partial') {
-    body = { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: page.items.map((o) => partialObjectMetadata(o.metadata)) };
-  } else {
-    body = { apiVersion: GROUP_VERSION, kind: `${store.kind.names.kind}List`, metadata, items: page.items };
-  }
-  sendBody(res, 200, body, negotiated.mediaType);
+  sendBody(res, 200, collection(store, page.items, metadata, negotiated, query), negotiated.mediaType);
 }
 
 function watch(req: Request, res: Response, store: KindStore, info: RequestInfo, query: URLSearchParams, deps: ResourceDeps): void {
   const negotiated = negotiate(req.headers.accept, false);
-  checkListOptions(query, true);
-  const resourceVersion = query.get('resourceVersion');
-  if (resourceVersion && resourceVersion !== '0' && parseResourceVersion(resourceVersion) === undefined) {
-    throw badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
-  }
-  const timeoutSeconds = integerOf(query, 'timeoutSeconds');
+  const options = parseListOptions(query, true);
   serveWatch(
     req,
     res,
     store,
-    { ...listQuery(info, query), resourceVersion: query.get('resourceVersion') ?? undefined, sendInitialEvents: booleanOf(query, 'sendInitialEvents') },
+    {
+      ...listQuery(info, query),
+      ...(options.resourceVersion !== undefined ? { resourceVersion: options.resourceVersion } : {}),
+      ...(options.sendInitialEvents !== undefined ? { sendInitialEvents: options.sendInitialEvents } : {}),
+      allowBookmarks: options.allowWatchBookmarks,
+    },
     {
       shape: negotiated.shape,
       include: includeObjectOf(query),
-      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-      allowBookmarks: booleanOf(query, 'allowWatchBookmarks'),
+      ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
       bookmarkIntervalMs: deps.bookmarkIntervalMs,
     },
   );
@@ -141,6 +127,8 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   const query = new URL(req.originalUrl, 'https://localhost').searchParams;
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
+  // As kube-apiserver's watch cache does while it fills: clients back off and retry.
+  if (FROM_VIEW.has(info.verb) && !deps.viewFilled()) throw tooManyRequests('storage is (re)initializing', 1);
   const write = () => ({
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),
@@ -186,7 +174,7 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
     case 'deletecollection': {
       const negotiated = negotiate(req.headers.accept, true);
       const deleted = await store.deleteCollection(listQuery(info, query), deleteOptionsOf(await readDeleteOptions(req), query));
-      return sendBody(res, 200, { apiVersion: GROUP_VERSION, kind: `${store.kind.names.kind}List`, metadata: {}, items: deleted }, negotiated.mediaType);
+      return sendBody(res, 200, collection(store, deleted, {}, negotiated, query), negotiated.mediaType);
     }
     default:
       throw new StatusError(405, 'MethodNotAllowed', `${info.verb} is not supported on resources of kind "${info.resource}.service-operator.aws"`);

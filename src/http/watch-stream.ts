@@ -7,13 +7,13 @@ import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table
 import { GROUP_VERSION, type KubeObject } from '../api/types.js';
 import type { KindDefinition } from '../registry/kind.js';
 import type { KindStore } from '../registry/store.js';
+import { EncodedEvents } from './event-cache.js';
 import { INITIAL_EVENTS_END, type WatchMessage, type WatchRequest } from '../registry/watch.js';
 
 export interface WatchOptions {
   shape: Negotiated['shape'];
   include: IncludeObject;
   timeoutSeconds?: number;
-  allowBookmarks: boolean;
   bookmarkIntervalMs: number;
 }
 
@@ -27,20 +27,25 @@ function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resour
   return { kind: kind.names.kind, apiVersion: GROUP_VERSION, metadata };
 }
 
+const encodedEvents = new EncodedEvents();
+
 export function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
   const kind = store.kind;
-  let headersSent = false;
-  const shape = (object: KubeObject): unknown => {
+  // A Table watch sends the column definitions with its first event only (kube's watchEmbeddedEncoder).
+  let headersSent = options.shape !== 'table';
+  const shape = (object: KubeObject, headers: boolean): unknown => {
     if (options.shape === 'partial') return partialObjectMetadata(object.metadata);
     if (options.shape === 'object') return object;
-    const table = toTable([object], kind.columns, { include: options.include, resourceVersion: object.metadata.resourceVersion, headers: !headersSent });
-    headersSent = true;
-    return table;
+    return toTable([object], kind.columns, { include: options.include, resourceVersion: object.metadata.resourceVersion, headers });
   };
   const encode = (message: WatchMessage): string => {
     if (message.type === 'ERROR') return JSON.stringify({ type: 'ERROR', object: message.status });
     if (message.type === 'BOOKMARK') return JSON.stringify({ type: 'BOOKMARK', object: bookmarkObject(kind, options.shape, message.resourceVersion, message.initialEventsEnd) });
-    return JSON.stringify({ type: message.type, object: shape(message.object) });
+    if (!headersSent) {
+      headersSent = true;
+      return JSON.stringify({ type: message.type, object: shape(message.object, true) });
+    }
+    return encodedEvents.line(message.object, `${message.type} ${options.shape} ${options.include}`, () => JSON.stringify({ type: message.type, object: shape(message.object, false) }));
   };
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -72,7 +77,7 @@ export function serveWatch(req: Request, res: Response, store: KindStore, reques
   // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out.
   const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
   timers.push(setTimeout(close, timeoutMs));
-  if (options.allowBookmarks) {
+  if (request.allowBookmarks) {
     timers.push(setInterval(() => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false }), options.bookmarkIntervalMs));
   }
 }

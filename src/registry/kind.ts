@@ -70,6 +70,12 @@ export interface TagChange {
   remove: string[];
 }
 
+/** One resource as the kind's enumeration lists it. */
+export interface Listed {
+  ref: string;
+  tags: Record<string, string>;
+}
+
 export interface DeleteOutcome {
   /** `deleted`: gone now. `deleting`: AWS removes it asynchronously (watchers see DELETED later). */
   state: 'deleted' | 'deleting';
@@ -86,8 +92,13 @@ export interface KindAws {
   update(ctx: KindContext, current: Observed, desired: Record<string, unknown>): Promise<void>;
   setTags(ctx: KindContext, current: Observed, change: TagChange): Promise<void>;
   delete(ctx: KindContext, current: Observed): Promise<DeleteOutcome>;
-  /** Every resource of this kind tagged as belonging to `clusterName`, as refs. */
-  enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string>;
+  /**
+   * Every resource of this kind tagged as belonging to `clusterName`: its ref, with its tags when the
+   * listing call returns them (the Resource Groups Tagging API does). Tags let the resync skip reading
+   * a resource whose tags did not change; a bare ref (a listing without tags) is read periodically.
+   * A ref yielded without tags must be the one `find` returns, or every resync reads it again.
+   */
+  enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string | Listed>;
 }
 
 /** Another object of the namespace being written to, read live from AWS; undefined when there is none. */

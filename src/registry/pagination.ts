@@ -41,10 +41,19 @@ function decode(text: string): Token {
 export class Paginator {
   private readonly snapshots = new Map<string, Snapshot>();
 
-  constructor(private readonly ttlMs: number = 5 * 60 * 1000) {}
+  /**
+   * @param maxSnapshots lists in progress held at once; past it the oldest is dropped (its client gets
+   * 410 and relists), so clients that never finish their lists cannot grow memory without bound.
+   */
+  constructor(
+    private readonly ttlMs: number = 5 * 60 * 1000,
+    private readonly maxSnapshots: number = 1000,
+  ) {}
 
   private sweep(now: number): void {
     for (const [id, snapshot] of this.snapshots) if (snapshot.expires <= now) this.snapshots.delete(id);
+    // Maps iterate in insertion order: the first keys are the oldest lists.
+    for (const id of [...this.snapshots.keys()].slice(0, Math.max(0, this.snapshots.size - this.maxSnapshots + 1))) this.snapshots.delete(id);
   }
 
   /** The first page of a fresh list (all of it when `limit` is 0). */

@@ -10,18 +10,25 @@ export interface ResyncLoop {
   stop(): void;
 }
 
-async function resyncAll(stores: KindStore[], onlyTransitional: boolean, log: Logger): Promise<void> {
+/** Told of every resync of a kind that finished, and how long it took. */
+export type ResyncObserver = (plural: string, type: 'full' | 'transitional', seconds: number) => void;
+
+async function resyncAll(stores: KindStore[], onlyTransitional: boolean, log: Logger, observe: ResyncObserver): Promise<void> {
   await Promise.all(
-    stores.map((store) =>
-      store.resync(onlyTransitional).catch((error: unknown) => {
+    stores.map(async (store) => {
+      const started = performance.now();
+      try {
+        await store.resync(onlyTransitional);
+        observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
+      } catch (error) {
         log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');
         if (!onlyTransitional) throw error;
-      }),
-    ),
+      }
+    }),
   );
 }
 
-export function startResyncLoop(stores: KindStore[], periodMs: number, transitionalPeriodMs: number, log: Logger): ResyncLoop {
+export function startResyncLoop(stores: KindStore[], periodMs: number, transitionalPeriodMs: number, log: Logger, observe: ResyncObserver = () => undefined): ResyncLoop {
   let stopped = false;
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<void>) => {
@@ -38,7 +45,7 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
   const initialSync = (async () => {
     for (;;) {
       try {
-        await resyncAll(stores, false, log);
+        await resyncAll(stores, false, log, observe);
         return;
       } catch {
         if (stopped) return;
@@ -48,8 +55,8 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
   })();
   void initialSync.then(() => {
     if (stopped) return;
-    every(periodMs, () => resyncAll(stores, false, log));
-    every(transitionalPeriodMs, () => resyncAll(stores, true, log));
+    every(periodMs, () => resyncAll(stores, false, log, observe));
+    every(transitionalPeriodMs, () => resyncAll(stores, true, log, observe));
   });
   return {
     initialSync,

@@ -33,15 +33,21 @@ import {
 import type { Logger } from '../log.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid, type FieldValidation } from './admission.js';
 import { EventLog } from './event-log.js';
-import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Observed, type SiblingLookup } from './kind.js';
+import { forEachConcurrently } from './concurrency.js';
+import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed, type SiblingLookup } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { listResourceVersion, type ListVersionRequest } from './list-version.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { DELETION_POLICY_ANNOTATION, recoveredMetadata, renderObject, storedMetadataOf } from './objects.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import { Paginator, type Page } from './pagination.js';
-import { objectKey, ObjectView } from './view.js';
+import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
+import { objectKey, ObjectView, type ViewEntry } from './view.js';
 import { startWatch, type WatchRequest, type WatchSink } from './watch.js';
+
+/** AWS reads a resync keeps in flight per kind. */
+const RESYNC_READS_IN_FLIGHT = 4;
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -70,6 +76,13 @@ export interface ListQuery {
   fieldSelector: FieldSelector;
 }
 
+/** Which part of a list, at which resourceVersion (see list-version.ts). */
+export interface PageRequest extends ListVersionRequest {
+  /** 0 or absent: everything. */
+  limit?: number;
+  continue?: string;
+}
+
 export interface StoreHooks {
   /**
    * Admission for a new object, after it passed validation and before AWS is touched (dry runs
@@ -94,6 +107,8 @@ export interface StoreConfig {
   log: Logger;
   /** How many changes the event log keeps for resuming watches. */
   eventCapacity: number;
+  /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
+  resyncReadBudget: number;
   hooks?: StoreHooks;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
@@ -105,6 +120,8 @@ interface Found {
   observed: Observed;
   meta: StoredMetadata;
   object: KubeObject;
+  /** When the read that found it started (performance.now()). */
+  readAt: number;
 }
 
 export class KindStore {
@@ -112,9 +129,8 @@ export class KindStore {
   readonly view: ObjectView;
   private readonly mutex = new KeyedMutex();
   private readonly paginator = new Paginator();
-  /** Per object, and in all: bumped when a write starts and ends, so a read that raced one can tell. */
+  /** Per object: bumped when a write starts and ends, so a read that raced one can tell. */
   private readonly writeSerial = new Map<string, number>();
-  private writesInAll = 0;
 
   constructor(private readonly config: StoreConfig) {
     this.kind = config.kind;
@@ -143,7 +159,7 @@ export class KindStore {
   // ---------------------------------------------------------------- reading
 
   /** Reads the object's AWS resource now; undefined when it does not exist or is not this object's. */
-  private async observe(namespace: string, name: string): Promise<Omit<Found, 'object'> | undefined> {
+  private async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
     const candidates = known ? [known] : [this.kind.aws.physicalName({}, owner)];
@@ -151,20 +167,26 @@ export class KindStore {
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
       if (observed && sameOwner(readIdentity(observed.tags), owner)) {
-        return { ref: observed.ref, observed, meta: this.metadataOf(observed) };
+        return { ref: observed.ref, observed, meta: this.metadataOf(observed, namespace, name), readAt };
       }
     }
     return undefined;
   }
 
-  private metadataOf(observed: Observed): StoredMetadata {
-    return decodeMetadataTags(observed.tags) ?? recoveredMetadata(observed, observed.createdAt ?? timestamp());
+  /**
+   * The metadata stored in the resource's tags, or, for a resource that has none (created or edited out
+   * of band), metadata recovered from it; its creation time stays the one first shown when AWS does not
+   * say, so that re-reading it does not change the object.
+   */
+  private metadataOf(observed: Observed, namespace: string, name: string): StoredMetadata {
+    const shown = this.view.get(namespace, name)?.object.metadata.creationTimestamp;
+    return decodeMetadataTags(observed.tags) ?? recoveredMetadata(observed, observed.createdAt ?? shown ?? timestamp());
   }
 
   /** Renders what was found and records it in the view (new resourceVersion only if it changed). */
   private commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
-    return { ...found, object: this.view.commit(found.ref, this.render(found.observed, found.meta, namespace, name, previous)) };
+    return { ...found, object: this.view.commit(found.ref, this.render(found.observed, found.meta, namespace, name, previous), tagsFingerprint(found.observed.tags), found.readAt) };
   }
 
   private render(observed: Observed, meta: StoredMetadata, namespace: string, name: string, previous: KubeObject | undefined): KubeObject {
@@ -174,9 +196,10 @@ export class KindStore {
 
   /** Observes and commits, or forgets the object when AWS no longer has it. */
   private async refresh(namespace: string, name: string): Promise<Found | undefined> {
-    const found = await this.observe(namespace, name);
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
     if (!found) {
-      this.view.remove(namespace, name);
+      this.view.remove(namespace, name, readAt);
       return undefined;
     }
     return this.commit(namespace, name, found);
@@ -189,10 +212,11 @@ export class KindStore {
   private async refreshConsistently(namespace: string, name: string): Promise<Found | undefined> {
     const key = objectKey(namespace, name);
     const serial = this.writeSerial.get(key) ?? 0;
-    const found = await this.observe(namespace, name);
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
     if ((this.writeSerial.get(key) ?? 0) !== serial) return this.mutex.run(key, () => this.refresh(namespace, name));
     if (!found) {
-      this.view.remove(namespace, name);
+      this.view.remove(namespace, name, readAt);
       return undefined;
     }
     return this.commit(namespace, name, found);
@@ -206,16 +230,16 @@ export class KindStore {
 
   /**
    * Objects from the view (kept fresh by writes and the resync), in namespace/name order; with `limit`,
-   * one page, and `continueToken` for the pages after it.
+   * one page, and `continue` for the pages after it.
    */
-  list(query: ListQuery, limit = 0, continueToken?: string): Page {
-    if (continueToken) return this.paginator.next(continueToken, limit);
-    const resourceVersion = String(this.config.clock.current());
+  list(query: ListQuery, request: PageRequest = {}): Page {
+    if (request.continue) return this.paginator.next(request.continue, request.limit ?? 0);
+    const resourceVersion = listResourceVersion(request, this.config.clock, this.view.log);
     const items = this.view
       .list()
       .map((entry) => entry.object)
       .filter((o) => (query.namespace === undefined || o.metadata.namespace === query.namespace) && query.labelSelector(o.metadata.labels ?? {}) && query.fieldSelector.matches(o));
-    return this.paginator.first(items, resourceVersion, limit);
+    return this.paginator.first(items, resourceVersion, request.limit ?? 0);
   }
 
   watch(request: WatchRequest, sink: WatchSink): () => void {
@@ -233,7 +257,6 @@ export class KindStore {
     const key = objectKey(namespace, name);
     const bump = (): void => {
       this.writeSerial.set(key, (this.writeSerial.get(key) ?? 0) + 1);
-      this.writesInAll++;
     };
     return this.mutex.run(key, async () => {
       bump();
@@ -348,9 +371,10 @@ export class KindStore {
 
   /** After a create, AWS may briefly not list the new resource by name; read it by its ref instead. */
   private async readBack(ref: string, meta: StoredMetadata): Promise<Omit<Found, 'object'>> {
+    const readAt = performance.now();
     const observed = await this.aws(ref, () => this.kind.aws.find(this.config.context(), ref));
     if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
-    return { ref: observed.ref, observed, meta };
+    return { ref: observed.ref, observed, meta, readAt };
   }
 
   private nameTaken(namespace: string, name: string, physicalName: string, taken: Observed): StatusError {
@@ -542,27 +566,48 @@ export class KindStore {
   /**
    * Re-reads this cluster's resources from AWS: out-of-band creations, changes and deletions become
    * ADDED/MODIFIED/DELETED events. With `onlyTransitional`, re-reads just objects AWS is still changing.
+   * What a full resync reads, and why, is in resync-plan.ts.
    */
   async resync(onlyTransitional = false): Promise<void> {
+    const reread = (entry: ViewEntry) => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string);
     if (onlyTransitional) {
-      const busy = this.view.list().filter((e) => !isSettled(e.object));
-      await Promise.all(busy.map((e) => this.refreshConsistently(e.object.metadata.namespace as string, e.object.metadata.name as string)));
+      await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
       return;
     }
     const ctx = this.config.context();
-    const seen = new Set<string>();
-    for await (const ref of this.kind.aws.enumerate(ctx, this.config.clusterName)) {
-      const writes = this.writesInAll;
-      const observed = await this.aws(ref, () => this.kind.aws.find(ctx, ref));
-      const owner = observed && readIdentity(observed.tags);
-      if (!observed || !owner || owner.cluster !== this.config.clusterName) continue;
-      seen.add(objectKey(owner.namespace, owner.name));
-      if (writes === this.writesInAll) this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed) });
-      else await this.refreshConsistently(owner.namespace, owner.name);
+    const listing: (string | Listed)[] = [];
+    for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
+    const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
+    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
+    // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
+    await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
+  }
+
+  /**
+   * Background reads race with requests and writes; each is applied only if no read that started later
+   * has been applied meanwhile, so the view never goes back to an older state, nor revives an object
+   * a later read found gone.
+   */
+  private async rereadInBackground(namespace: string, name: string): Promise<void> {
+    const readAt = performance.now();
+    const found = await this.observe(namespace, name, readAt);
+    if (this.view.knowsNewer(namespace, name, readAt)) return;
+    if (found) this.commit(namespace, name, found);
+    else this.view.remove(namespace, name, readAt);
+  }
+
+  /** Reads a listed resource by its ref (it may be unknown to the view) and applies it like rereadInBackground. */
+  private async resyncRead(ctx: KindContext, read: ResyncRead): Promise<void> {
+    const readAt = performance.now();
+    const observed = await this.aws(read.ref, () => this.kind.aws.find(ctx, read.ref));
+    const owner = observed && readIdentity(observed.tags);
+    if (!observed || !owner || owner.cluster !== this.config.clusterName) {
+      // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
+      if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.rereadInBackground(read.owner.namespace, read.owner.name);
+      return;
     }
-    const missing = this.view.list().filter((e) => !seen.has(objectKey(e.object.metadata.namespace as string, e.object.metadata.name as string)));
-    // Enumeration can lag behind AWS; confirm each disappearance with a direct read before reporting it.
-    await Promise.all(missing.map((e) => this.refreshConsistently(e.object.metadata.namespace as string, e.object.metadata.name as string)));
+    if (this.view.knowsNewer(owner.namespace, owner.name, readAt)) return;
+    this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed, owner.namespace, owner.name), readAt });
   }
 }
 

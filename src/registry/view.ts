@@ -12,7 +12,14 @@ export interface ViewEntry {
   ref: string;
   object: KubeObject;
   hash: string;
+  /** Fingerprint of the AWS tags the object was last read with: a listing that shows others means a change. */
+  tagsFingerprint: string;
+  /** When the read now in the view started (performance.now()), whether or not it found a change. */
+  readAt: number;
 }
+
+/** Objects found gone that the view remembers, so that an older read that still saw one cannot revive it. */
+const REMEMBERED_REMOVALS = 10_000;
 
 function contentHash(object: KubeObject): string {
   const { resourceVersion: _ignored, ...metadata } = object.metadata;
@@ -25,6 +32,10 @@ export function objectKey(namespace: string, name: string): string {
 
 export class ObjectView {
   private readonly entries = new Map<string, ViewEntry>();
+  /** Keys in list order, kept until an object is added or removed (lists are far more frequent). */
+  private sortedKeys: string[] | undefined;
+  /** When the read that found each recently removed object gone started, oldest first. */
+  private readonly removedAt = new Map<string, number>();
 
   constructor(
     private readonly clock: ResourceVersionClock,
@@ -37,32 +48,52 @@ export class ObjectView {
 
   /** Every entry, in namespace/name order (the order etcd lists in). */
   list(): ViewEntry[] {
-    return [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+    this.sortedKeys ??= [...this.entries.keys()].sort();
+    return this.sortedKeys.map((key) => this.entries.get(key) as ViewEntry);
   }
 
   get size(): number {
     return this.entries.size;
   }
 
+  /**
+   * Whether the view holds the result of a read that started after `readAt` (the object as read, or
+   * its absence): a background read that started at `readAt` is then stale and must not be applied.
+   */
+  knowsNewer(namespace: string, name: string, readAt: number): boolean {
+    const key = objectKey(namespace, name);
+    return (this.entries.get(key)?.readAt ?? this.removedAt.get(key) ?? -Infinity) > readAt;
+  }
+
   /** Records the object as read from AWS and returns it with its (possibly new) resourceVersion. */
-  commit(ref: string, object: KubeObject): KubeObject {
+  commit(ref: string, object: KubeObject, tagsFingerprint = '', readAt: number = performance.now()): KubeObject {
     const key = objectKey(object.metadata.namespace as string, object.metadata.name as string);
+    this.removedAt.delete(key);
     const hash = contentHash(object);
     const existing = this.entries.get(key);
-    if (existing && existing.hash === hash && existing.ref === ref) return existing.object;
+    if (existing && existing.hash === hash && existing.ref === ref) {
+      existing.tagsFingerprint = tagsFingerprint;
+      existing.readAt = readAt;
+      return existing.object;
+    }
     const resourceVersion = this.clock.next();
     const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(resourceVersion) } };
-    this.entries.set(key, { ref, object: stored, hash });
+    if (!existing) this.sortedKeys = undefined;
+    this.entries.set(key, { ref, object: stored, hash, tagsFingerprint, readAt });
     this.log.append(existing ? { type: 'MODIFIED', object: stored, previous: existing.object, resourceVersion } : { type: 'ADDED', object: stored, resourceVersion });
     return stored;
   }
 
   /** Forgets an object that is gone from AWS; watchers get DELETED with its last state. */
-  remove(namespace: string, name: string): KubeObject | undefined {
+  remove(namespace: string, name: string, readAt: number = performance.now()): KubeObject | undefined {
     const key = objectKey(namespace, name);
+    this.removedAt.delete(key);
+    this.removedAt.set(key, readAt);
+    if (this.removedAt.size > REMEMBERED_REMOVALS) this.removedAt.delete(this.removedAt.keys().next().value as string);
     const existing = this.entries.get(key);
     if (!existing) return undefined;
     this.entries.delete(key);
+    this.sortedKeys = undefined;
     const resourceVersion = this.clock.next();
     const last: KubeObject = { ...existing.object, metadata: { ...existing.object.metadata, resourceVersion: String(resourceVersion) } };
     this.log.append({ type: 'DELETED', object: last, resourceVersion });

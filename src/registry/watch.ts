@@ -16,7 +16,13 @@ export interface WatchRequest {
   fieldSelector: FieldSelector;
   /** As sent; undefined when absent. */
   resourceVersion?: string;
-  sendInitialEvents: boolean;
+  /**
+   * true: the current objects as ADDED, then (with bookmarks allowed) the initial-events-end bookmark.
+   * false: no initial events, even from "now". Absent: initial events exactly for a watch from "now"
+   * (resourceVersion unset or "0"), the legacy behaviour kubectl relies on.
+   */
+  sendInitialEvents?: boolean;
+  allowBookmarks: boolean;
 }
 
 export type WatchMessage =
@@ -60,10 +66,10 @@ export interface WatchSources {
 export function startWatch(sources: WatchSources, request: WatchRequest, sink: WatchSink): () => void {
   const matches = matcher(request);
   const fromNow = request.resourceVersion === undefined || request.resourceVersion === '' || request.resourceVersion === '0';
-  if (request.sendInitialEvents || fromNow) {
+  if (request.sendInitialEvents ?? fromNow) {
     for (const entry of sources.view.list()) if (matches(entry.object)) sink({ type: 'ADDED', object: entry.object });
-    if (request.sendInitialEvents) sink({ type: 'BOOKMARK', resourceVersion: String(sources.clock.current()), initialEventsEnd: true });
-  } else {
+    if (request.sendInitialEvents && request.allowBookmarks) sink({ type: 'BOOKMARK', resourceVersion: String(sources.clock.current()), initialEventsEnd: true });
+  } else if (!fromNow) {
     const from = parseResourceVersion(request.resourceVersion as string);
     const backlog = from !== undefined && from <= sources.clock.current() ? sources.log.since(from) : undefined;
     if (!backlog) {

@@ -1,11 +1,12 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsClients } from '../../src/aws/clients.js';
+import { identityTags, type OwnerIdentity } from '../../src/aws/metadata-tags.js';
 
 export function awsClients(endpoint: string): AwsClients {
   return new AwsClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 });
@@ -67,4 +68,21 @@ export async function expectUnchanged(listing: () => Promise<unknown>, action: (
   const before = await listing();
   await action();
   expect(await listing()).toEqual(before);
+}
+
+/**
+ * Creates a table directly in DynamoDB (out of band, as the console or another tool would), carrying
+ * the ownership tags of `owner`, so the server must discover it by itself.
+ */
+export async function createOwnedTable(aws: AwsClients, tableName: string, owner: OwnerIdentity, extraTags: Record<string, string> = {}): Promise<void> {
+  const tags = { ...identityTags(owner), ...extraTags };
+  await aws.client(DynamoDBClient).send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
 }

@@ -7,11 +7,14 @@ import type { AwsClients } from '../../src/aws/clients.js';
 
 export interface TestEnvironment {
   moto: LocalAws;
-  server: ServerProcess;
+  /** The server now running (a new process after restart()). */
+  readonly server: ServerProcess;
   kubectl: Kubectl;
   aws: AwsClients;
   /** Raw HTTPS calls to the server with the test's bearer token. */
   request(path: string, options?: Omit<HttpsOptions, 'ca'>): Promise<HttpsResponse>;
+  /** Stops the server and starts a new one where clients expect it: same port, CA and token. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,10 +30,16 @@ export async function startEnvironment(options: Omit<ServerOptions, 'awsEndpoint
   const aws = awsClients(moto.endpoint);
   return {
     moto,
-    server,
+    get server() {
+      return server;
+    },
     kubectl: new Kubectl(server.kubeconfig),
     aws,
     request: (path, options = {}) => https(`${server.url}${path}`, { ...options, ca: server.ca, headers: { Authorization: `Bearer ${server.token}`, ...options.headers } }),
+    async restart() {
+      await server.stop();
+      server = await startServer({ ...options, awsEndpoint: moto.endpoint, port: server.port, certsDir: server.certsDir, token: server.token });
+    },
     async stop() {
       aws.destroy();
       await server.stop();

@@ -20,7 +20,9 @@ export interface HttpsResponse {
 
 export function https(url: string, options: HttpsOptions): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, cert: options.cert, key: options.key }, (res) => {
+    // Node sends a DELETE body neither chunked nor with a length unless told its length.
+    const length = options.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(options.body)) };
+    const req = httpsRequest(url, { method: options.method ?? 'GET', headers: { ...length, ...options.headers }, ca: options.ca, cert: options.cert, key: options.key }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -3,6 +3,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './eventually.js';
+
+export interface KubectlProcess {
+  stdout(): string;
+  stderr(): string;
+  /** undefined while it runs. */
+  exitCode(): number | undefined;
+  /** Waits until what it printed so far satisfies `matches`; fails if it exits first. */
+  waitForOutput(what: string, matches: (stdout: string, stderr: string) => boolean): Promise<true>;
+  exited: Promise<number>;
+  stop(): Promise<number>;
+}
 
 export interface KubectlResult {
   code: number;
@@ -18,12 +30,16 @@ export class Kubectl {
     private readonly namespace = 'default',
   ) {}
 
+  private spawn(args: string[], env: Record<string, string> = {}) {
+    return spawn('kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, '-n', this.namespace, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: this.cacheDir, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+
   run(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn('kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, '-n', this.namespace, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: this.cacheDir, ...options.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = this.spawn(args, options.env);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -36,6 +52,34 @@ export class Kubectl {
       });
       child.stdin.end(options.input ?? '');
     });
+  }
+
+  /** Starts a long-running kubectl (`get -w`, `wait`) whose output the test reads while it runs. */
+  start(args: string[]): KubectlProcess {
+    const child = this.spawn(args);
+    let stdout = '';
+    let stderr = '';
+    let exitCode: number | undefined;
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve((exitCode = code ?? -1))));
+    child.stdin.end();
+    return {
+      stdout: () => stdout,
+      stderr: () => stderr,
+      exitCode: () => exitCode,
+      waitForOutput: (what, matches) =>
+        eventually(`kubectl ${args.join(' ')} to print ${what}`, () => {
+          if (matches(stdout, stderr)) return true as const;
+          if (exitCode !== undefined) throw new Error(`kubectl exited ${exitCode}: ${stderr}\n${stdout}`);
+          return undefined;
+        }),
+      exited,
+      stop: () => {
+        if (exitCode === undefined) child.kill('SIGTERM');
+        return exited;
+      },
+    };
   }
 
   /** Runs and fails the test with kubectl's own words when it does not exit 0. */

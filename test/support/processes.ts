@@ -14,6 +14,7 @@ export interface ServerProcess {
   /** The CA that signed the server's certificate. */
   ca: string;
   port: number;
+  certsDir: string;
   kubeconfig: string;
   token: string;
   pid: number;
@@ -30,6 +31,8 @@ export interface ServerOptions {
   port?: number;
   /** Reuse a certificates directory (so a restarted server keeps the CA clients trust). */
   certsDir?: string;
+  /** Reuse a bearer token (so clients holding the first server's kubeconfig keep working after a restart). */
+  token?: string;
 }
 
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
@@ -58,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const dir = mkdtempSync(join(tmpdir(), 'aws-service-apiserver-'));
   const port = options.port ?? (await freePort());
   const kubeconfig = join(dir, 'kubeconfig');
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
+  const token = options.token ?? 'test-token-' + Math.random().toString(36).slice(2);
   const certsDir = options.certsDir ?? join(dir, 'certs');
   const args = [MAIN, '--port', String(port), '--write-kubeconfig', kubeconfig, '--token', token, '--certs-dir', certsDir, '--cluster-name', options.clusterName ?? 'test', ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, {
@@ -74,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     url,
     ca,
     port,
+    certsDir,
     kubeconfig,
     token,
     pid: child.pid as number,

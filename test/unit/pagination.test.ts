@@ -25,4 +25,12 @@ describe('limit/continue', () => {
     expect(() => paginator.next(page.continue as string, 1)).toThrow(expect.objectContaining({ code: 410 }));
     expect(() => paginator.next('%%%', 1)).toThrow(expect.objectContaining({ code: 400 }));
   });
+
+  test('holds a bounded number of unfinished lists, dropping the oldest', () => {
+    const paginator = new Paginator(60_000, 2);
+    const [oldest, middle, newest] = [1, 2, 3].map(() => paginator.first(objects, '1', 1).continue as string);
+    expect(() => paginator.next(oldest, 1)).toThrow(expect.objectContaining({ code: 410 }));
+    expect(names(paginator.next(middle, 1).items)).toEqual(['b']);
+    expect(names(paginator.next(newest, 1).items)).toEqual(['b']);
+  });
 });

@@ -19,7 +19,7 @@ function setup(capacity = 100) {
   return { clock: c, log, view };
 }
 
-const everything: Omit<WatchRequest, 'resourceVersion'> = { labelSelector: parseLabelSelector(''), fieldSelector: parseFieldSelector(''), sendInitialEvents: false };
+const everything: Omit<WatchRequest, 'resourceVersion'> = { labelSelector: parseLabelSelector(''), fieldSelector: parseFieldSelector(''), allowBookmarks: true };
 
 function collect(sources: ReturnType<typeof setup>, request: WatchRequest): { messages: WatchMessage[]; stop: () => void } {
   const messages: WatchMessage[] = [];
@@ -85,6 +85,16 @@ describe('watch', () => {
     sources.view.commit('t1', object('a'));
     const { messages } = collect(sources, { ...everything, sendInitialEvents: true });
     expect(summary(messages)).toEqual(['ADDED a', 'BOOKMARK true']);
+    // As in kube-apiserver, that bookmark is only for clients that accept bookmarks.
+    expect(summary(collect(sources, { ...everything, sendInitialEvents: true, allowBookmarks: false }).messages)).toEqual(['ADDED a']);
+  });
+
+  test('sendInitialEvents=false from "now" sends only later changes', () => {
+    const sources = setup();
+    sources.view.commit('t1', object('a'));
+    const { messages } = collect(sources, { ...everything, resourceVersion: '0', sendInitialEvents: false });
+    sources.view.commit('t2', object('b'));
+    expect(summary(messages)).toEqual(['ADDED b']);
   });
 
   test('an object that stops matching the selector is DELETED for that watcher, and ADDED when it matches again', () => {

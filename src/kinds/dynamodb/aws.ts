@@ -24,6 +24,7 @@ import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
+import { allPages } from '../../aws/paginate.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import { waitFor } from '../../aws/wait.js';
@@ -34,6 +35,7 @@ import {
   type KindAws,
   type KindContext,
   type Lifecycle,
+  type Listed,
   type ObjectIdentity,
   type Observed,
   type TagChange,
@@ -118,12 +120,12 @@ function lifecycleOf(table: TableDescription): Lifecycle {
 
 async function listTags(ctx: KindContext, arn: string): Promise<Record<string, string>> {
   const tags: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) }));
-    Object.assign(tags, fromTagList(page.Tags));
-    token = page.NextToken;
-  } while (token);
+  const pages = allPages(
+    'ListTagsOfResource',
+    (token) => dynamodb(ctx).send(new ListTagsOfResourceCommand({ ResourceArn: arn, ...(token ? { NextToken: token } : {}) })),
+    (page) => page.NextToken,
+  );
+  for await (const page of pages) Object.assign(tags, fromTagList(page.Tags));
   return tags;
 }
 
@@ -350,9 +352,19 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
   if (desired.pointInTimeRecovery !== current.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, desired.pointInTimeRecovery);
 }
 
+/**
+ * DynamoDB's TagResource overwrites a key's value, but moto (the local AWS) appends a duplicate key,
+ * after which its ListTagsOfResource cannot page. Removing the keys being overwritten first gives the
+ * same tags on both. Reads inside this server never see the moment between the two calls: the store
+ * re-reads whatever raced a write.
+ */
 async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+  const overwritten = Object.keys(change.set).filter((key) => key in observed.tags);
+  const untag = async (keys: string[]) => {
+    if (keys.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: keys }));
+  };
+  await untag([...overwritten, ...change.remove]);
   if (Object.keys(change.set).length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: toTagList(change.set) }));
-  if (change.remove.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: change.remove }));
 }
 
 async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
@@ -371,9 +383,9 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   }
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
   for await (const resource of resourcesOfCluster(ctx, 'dynamodb:table', clusterName)) {
-    yield resource.arn.slice(resource.arn.indexOf(':table/') + ':table/'.length);
+    yield { ref: resource.arn.slice(resource.arn.indexOf(':table/') + ':table/'.length), tags: resource.tags };
   }
 }
 

@@ -24,7 +24,7 @@ import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, decodeMetadataTags, TAG_PREFIX } from '../../aws/metadata-tags.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
-import { ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
 import type { ECRRepositorySpec } from './spec.js';
 
 /** Annotation: "true" lets a delete remove a repository together with its images. */
@@ -158,13 +158,13 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
 }
 
 /** The tagging API does not list ECR repositories everywhere (moto), so: list them and read their tags. */
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
   let token: string | undefined;
   do {
     const page = await ecr(ctx).send(new DescribeRepositoriesCommand({ maxResults: 100, ...(token ? { nextToken: token } : {}) }));
     for (const repository of page.repositories ?? []) {
       const tags = await repositoryTags(ctx, repository.repositoryArn as string);
-      if (tags[CLUSTER_TAG] === clusterName) yield repository.repositoryName as string;
+      if (tags[CLUSTER_TAG] === clusterName) yield { ref: repository.repositoryName as string, tags };
     }
     token = page.nextToken;
   } while (token);

@@ -8,7 +8,7 @@ import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
 import { findBucket, s3 } from './read.js';
 import type { S3BucketSpec } from './spec.js';
 import { writeSettings } from './write.js';
@@ -72,8 +72,8 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   return { state: 'deleted' };
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
-  for await (const resource of resourcesOfCluster(ctx, 's3', clusterName)) yield parseArn(resource.arn)?.resource ?? resource.arn;
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
+  for await (const resource of resourcesOfCluster(ctx, 's3', clusterName)) yield { ref: parseArn(resource.arn)?.resource ?? resource.arn, tags: resource.tags };
 }
 
 /** Lowercase letters, digits and "-" only: dots in bucket names break TLS for virtual-hosted requests. */

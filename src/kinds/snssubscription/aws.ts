@@ -16,7 +16,7 @@ import { CLUSTER_TAG, readIdentity } from '../../aws/metadata-tags.js';
 import { sns, topicTags } from '../../aws/sns.js';
 import { allowTopic, disallowTopic, queueTagsByArn } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import { deleteParameter, parameterName, parameterNameOfArn, parameterTags, readParameter, tagParameter, writeParameter } from './parameter.js';
 import type { Protocol, SNSSubscriptionSpec } from './spec.js';
@@ -225,10 +225,10 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   return { state: 'deleted' };
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
   for await (const resource of resourcesOfCluster(ctx, 'ssm:parameter', clusterName)) {
     const name = parameterNameOfArn(resource.arn);
-    if (name) yield name;
+    if (name) yield { ref: name, tags: resource.tags };
   }
 }
 

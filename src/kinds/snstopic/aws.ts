@@ -8,7 +8,7 @@ import { defaultMessagingName } from '../../aws/naming.js';
 import { sns, topicArnOf, topicTags } from '../../aws/sns.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
 import type { SNSTopicSpec } from './spec.js';
 
 const DEFAULT_POLICY_ID = '__default_policy_ID';
@@ -132,9 +132,9 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   return { state: 'deleted' };
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
   // The tagging API knows SNS resources as "sns" (topics are the only taggable ones).
-  for await (const resource of resourcesOfCluster(ctx, 'sns', clusterName)) yield resource.arn;
+  for await (const resource of resourcesOfCluster(ctx, 'sns', clusterName)) yield { ref: resource.arn, tags: resource.tags };
 }
 
 export const snsTopicAws: KindAws = {

@@ -9,7 +9,7 @@ import { defaultMessagingName } from '../../aws/naming.js';
 import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
 import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import type { DeadLetterQueue, Encryption, SQSQueueSpec } from './spec.js';
 
@@ -251,8 +251,8 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
   return { state: 'deleted' };
 }
 
-async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<string> {
-  for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield parseArn(resource.arn)?.resource ?? resource.arn;
+async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
+  for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield { ref: parseArn(resource.arn)?.resource ?? resource.arn, tags: resource.tags };
 }
 
 export const sqsQueueAws: KindAws = {
