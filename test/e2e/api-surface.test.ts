@@ -3,6 +3,7 @@
 // 503s (not hangs or 500s) while AWS is unreachable.
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { https } from '../support/https.js';
+import { openWatch } from '../support/watch.js';
 
 let env: TestEnvironment;
 const GV = '/apis/service-operator.aws/v1alpha1';
@@ -103,7 +104,7 @@ describe('health, authentication and errors', () => {
   });
 
   test('while AWS is unreachable: 503 with Retry-After, and open watches stay open', async () => {
-    const watch = await openWatch(`${GV}/dynamodbs?watch=true&resourceVersion=0`);
+    const watch = await openWatch({ url: env.server.url, ca: env.server.ca, token: env.server.token }, `${GV}/dynamodbs?watch=true&resourceVersion=0`);
     await env.moto.stop();
     const response = await env.request(`${GV}/namespaces/default/dynamodbs/anything`);
     expect(response.status).toBe(503);
@@ -114,18 +115,3 @@ describe('health, authentication and errors', () => {
     watch.close();
   });
 });
-
-/** A raw watch stream, to see whether the server keeps it open. */
-async function openWatch(path: string): Promise<{ ended: () => boolean; close: () => void }> {
-  const { request } = await import('node:https');
-  return new Promise((resolve, reject) => {
-    let ended = false;
-    const req = request(`${env.server.url}${path}`, { ca: env.server.ca, headers: { Authorization: `Bearer ${env.server.token}` } }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => (ended = true));
-      resolve({ ended: () => ended, close: () => req.destroy() });
-    });
-    req.on('error', (error) => (ended ? undefined : reject(error)));
-    req.end();
-  });
-}
