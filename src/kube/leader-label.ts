@@ -14,7 +14,9 @@ const LEADER_LABEL_POINTER = `/metadata/labels/${LEADER_LABEL.replace(/\//g, '~1
 export class LeaderPodLabel {
   /** Whether this pod carries the label as far as we know; undefined until first reconciled. */
   private labelled: boolean | undefined;
-  private inFlight: Promise<void> | undefined;
+  /** Reconciliations run one after another, each looking at leadership when its turn comes. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -27,29 +29,40 @@ export class LeaderPodLabel {
 
   start(recheckMs: number): void {
     void this.reconcile();
-    this.timer = setInterval(() => void this.reconcile(), recheckMs);
+    // The periodic re-check only queues when nothing is waiting, so a slow kube-apiserver cannot pile them up.
+    this.timer = setInterval(() => this.queued === 0 && void this.reconcile(), recheckMs);
     this.timer.unref();
   }
 
   /** Takes the label off for good (after leadership was given up), once any change under way is done. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.inFlight;
+    await this.queue;
     await this.unlabel(this.pod.name).catch((error: unknown) => this.warn(error, 'unlabel'));
   }
 
-  /** Brings the label in line with leadership now (call it on every leadership change). */
-  async reconcile(): Promise<void> {
+  /**
+   * Brings the label in line with leadership (call it on every leadership change). A change already
+   * under way finishes first; then leadership is looked at again, so the latest one always wins.
+   */
+  reconcile(): Promise<void> {
+    this.queued++;
+    this.queue = this.queue.then(async () => {
+      this.queued--;
+      await this.reconcileNow();
+    });
+    return this.queue;
+  }
+
+  private async reconcileNow(): Promise<void> {
     const leading = this.isLeader();
-    if (this.inFlight || leading === this.labelled) return this.inFlight;
-    this.inFlight = (leading ? this.mark() : this.unlabel(this.pod.name)).then(
-      () => {
-        this.labelled = leading;
-      },
-      (error: unknown) => this.warn(error, leading ? 'label' : 'unlabel'),
-    );
-    await this.inFlight;
-    this.inFlight = undefined;
+    if (leading === this.labelled) return;
+    try {
+      await (leading ? this.mark() : this.unlabel(this.pod.name));
+      this.labelled = leading;
+    } catch (error) {
+      this.warn(error, leading ? 'label' : 'unlabel');
+    }
   }
 
   private warn(error: unknown, action: string): void {
