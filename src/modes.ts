@@ -20,7 +20,8 @@ import { KubeAccessReviewer, KubeTokenReviewer } from './kube/reviews.js';
 import { startLeadership, takeOver, type Leadership } from './leadership.js';
 import type { Logger } from './log.js';
 import type { ResourceVersionClock } from './registry/resource-version.js';
-import type { KindStore, StoreHooks } from './registry/store.js';
+import type { KindStore } from './registry/store.js';
+import type { StoreHooks } from './registry/store-types.js';
 
 const OUTPUTS_RETRY_MS = 30_000;
 

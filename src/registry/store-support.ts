@@ -1,0 +1,66 @@
+// Pieces of the store's work that need no store state: the tag set an object is written with, the
+// errors for a taken physical name and for failed preconditions, and the Status of a finished delete.
+import { alreadyExists, badRequest, conflict, fieldError, invalid, STALE_OBJECT_MESSAGE, type Status, type StatusError } from '../api/errors.js';
+import { GROUP, type KubeObject } from '../api/types.js';
+import { encodeMetadataTags, MetadataTooLargeError, readIdentity, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import type { KindDefinition, Observed } from './kind.js';
+
+/** The full AWS tag set for an object: identity, encoded metadata, and the user's tags (422 when it does not fit). */
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): Record<string, string> {
+  const user = (spec.tags ?? {}) as Record<string, string>;
+  try {
+    return { ...user, ...encodeMetadataTags(owner, meta, kind.tagLimit, Object.keys(user).length) };
+  } catch (error) {
+    if (!(error instanceof MetadataTooLargeError)) throw error;
+    throw invalid(kind.names.kind, owner.name, [
+      fieldError(
+        'FieldValueTooLong',
+        'metadata',
+        `labels, annotations, finalizers and owner references are stored in AWS tags and ${error.message}; shorten annotations or use fewer spec.tags`,
+      ),
+    ]);
+  }
+}
+
+export function withoutTags(spec: Record<string, unknown>): Record<string, unknown> {
+  const { tags: _tags, ...rest } = spec;
+  return rest;
+}
+
+/** Why a create cannot have the physical name it asks for: 409, naming who has it. */
+export function physicalNameTaken(kind: KindDefinition, owner: OwnerIdentity, physicalName: string, taken: Observed): StatusError {
+  const holder = readIdentity(taken.tags);
+  // Ours already (e.g. created by another replica under an explicit physical name): a plain duplicate.
+  if (sameOwner(holder, owner)) return alreadyExists(kind.names.plural, owner.name);
+  const whose = !holder
+    ? 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten'
+    : holder.cluster !== owner.cluster
+      ? `it belongs to another cluster ("${holder.cluster}")`
+      : `it belongs to ${kind.names.singular} "${holder.name}" in namespace "${holder.namespace}"`;
+  return alreadyExists(kind.names.plural, owner.name, `the AWS resource "${physicalName}" already exists and ${whose}; choose another physical name in spec`);
+}
+
+/** resourceVersion and uid preconditions of a write or delete: 409 when they do not hold. */
+export function checkPreconditions(kind: KindDefinition, current: KubeObject, resourceVersion: string | undefined, uid: string | undefined): void {
+  const name = current.metadata.name as string;
+  if (uid && uid !== current.metadata.uid) {
+    throw conflict(kind.names.plural, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw conflict(kind.names.plural, name, STALE_OBJECT_MESSAGE);
+}
+
+/** What a delete answers when the object is gone at once. */
+export function deletedStatus(kind: KindDefinition, name: string, uid: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP, kind: kind.names.plural, uid }, code: 200 };
+}
+
+/** A PUT/PATCH body names the object on the URL, and its namespace if it names one. */
+export function checkAddressing(object: KubeObject, namespace: string, name: string): void {
+  if (object.metadata.name !== name) {
+    throw badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+  }
+  if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  object.metadata.namespace = namespace;
+}

@@ -1,0 +1,74 @@
+// The store's vocabulary: options of the verbs, their results, and what a store is configured with.
+import type { FieldSelector, Selector } from '../api/selectors.js';
+import type { KubeObject } from '../api/types.js';
+import type { Logger } from '../log.js';
+import type { FieldValidation } from './admission.js';
+import type { KindContext, KindDefinition } from './kind.js';
+import type { ListVersionRequest } from './list-version.js';
+import type { ResourceVersionClock } from './resource-version.js';
+import type { KindStore } from './store.js';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** Who is writing, for managedFields (the fieldManager parameter, or the User-Agent's product). */
+  fieldManager: string;
+  /** Apply only: take ownership of conflicting fields. */
+  force: boolean;
+}
+
+export interface DeleteOptions {
+  dryRun: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+  /** An apply that created the object (answered 201). */
+  created?: boolean;
+}
+
+export interface ListQuery {
+  namespace?: string;
+  labelSelector: Selector;
+  fieldSelector: FieldSelector;
+}
+
+/** Which part of a list, at which resourceVersion (see list-version.ts). */
+export interface PageRequest extends ListVersionRequest {
+  /** 0 or absent: everything. */
+  limit?: number;
+  continue?: string;
+}
+
+export interface StoreHooks {
+  /**
+   * Admission for a new object, after it passed validation and before AWS is touched (dry runs
+   * included), e.g. namespace lifecycle. Refuses by throwing a StatusError.
+   */
+  admitCreate?(kind: KindDefinition, namespace: string, name: string): Promise<void>;
+  /**
+   * Called after an object was created or changed in AWS (e.g. to publish its outputs ConfigMap).
+   * Returns warnings for the response: the AWS write has happened and is not undone.
+   */
+  afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
+  /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
+  extraRootFields?(object: KubeObject): Record<string, unknown>;
+}
+
+export interface StoreConfig {
+  kind: KindDefinition;
+  clusterName: string;
+  clock: ResourceVersionClock;
+  /** A context for AWS calls, with a fresh deadline for waits. */
+  context: () => KindContext;
+  log: Logger;
+  /** How many changes the event log keeps for resuming watches. */
+  eventCapacity: number;
+  /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
+  resyncReadBudget: number;
+  hooks?: StoreHooks;
+  /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
+  siblings?: (plural: string) => KindStore | undefined;
+}
