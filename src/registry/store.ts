@@ -208,10 +208,20 @@ export class KindStore extends StoreReader {
       if (gone.object) return gone.object;
       return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
     }
-    const updated = await this.refresh(namespace, name);
+    const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, meta);
     if (!updated) throw notFound(this.plural, name);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
+  }
+
+  /**
+   * After a change of tags only (labels, annotations, managed fields, spec.tags), the resource is what
+   * was read a moment ago with the tags AWS just accepted: no second read, which halves such a write.
+   */
+  private commitRetagged(current: Found, tags: Record<string, string>, meta: StoredMetadata): Found {
+    const { namespace, name } = current.object.metadata as { namespace: string; name: string };
+    const systemTags = Object.fromEntries(Object.entries(current.observed.tags).filter(([key]) => key.startsWith('aws:')));
+    return this.commit(namespace, name, { ...current, observed: { ...current.observed, tags: { ...systemTags, ...tags } }, meta, readAt: performance.now() });
   }
 
   // ---------------------------------------------------------------- deleting
