@@ -1,7 +1,8 @@
 // The install manifests, checked offline: `kubectl kustomize` builds deploy/ and deploy/cert-manager,
-// and the pieces that must agree do (Service port name and APIService port, Secret name and certs
-// script, service account and RBAC subjects, RBAC resources and the kinds served). `kubectl apply
-// --dry-run=client` needs a cluster to download its OpenAPI from, so it is a documented cluster step.
+// the pieces that must agree do (Service port name and APIService port, Secret name and certs
+// script, service account and RBAC subjects, RBAC resources and the kinds served), and every object
+// is valid against Kubernetes' own API schemas (kubernetes-models). `kubectl apply --dry-run=client`
+// needs a cluster to download its OpenAPI from, so it stays a documented cluster step as well.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,4 +162,38 @@ test('examples/team-access.yaml binds a team to edit in its namespace only', () 
   const manifests = parseAllDocuments(readFileSync('examples/team-access.yaml', 'utf8')).map((d) => d.toJSON() as Loose);
   const binding = manifests.find((m) => m.metadata.name === 'team-a-devs-edit');
   expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'team-a' }, roleRef: { kind: 'ClusterRole', name: 'edit' } });
+});
+
+/**
+ * Validates an object against Kubernetes' own JSON schemas (kubernetes-models, generated from the
+ * upstream OpenAPI), the check `kubectl apply --dry-run=client` would make with a cluster's OpenAPI.
+ */
+async function validateAgainstKubernetes(manifest: Manifest): Promise<void> {
+  const module = (await import(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+  new module[manifest.kind](manifest).validate();
+}
+
+describe('every install manifest is valid against the Kubernetes API schemas', () => {
+  const certManagerKinds = new Set(['Issuer', 'ClusterIssuer', 'Certificate']);
+  const generated = mkdtempSync(join(tmpdir(), 'certs-'));
+  generateClusterCertificates({ namespace: NAMESPACE, service: 'aws-service-apiserver', clusterDomain: 'cluster.local', days: 30, outDir: generated, apiServiceTemplate: 'apiservice/apiservice.yaml', certManager: false });
+  const documents = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Manifest);
+  const manifests = [
+    ...deploy,
+    // cert-manager's own kinds are not Kubernetes API types; the rest of that variant is.
+    ...kustomize('deploy/cert-manager').filter((m) => !certManagerKinds.has(m.kind)),
+    ...documents(join(generated, 'apiservice.yaml')),
+    ...documents(join(generated, 'serving-secret.yaml')),
+    ...documents('examples/team-access.yaml'),
+  ];
+
+  test.each(manifests.map((m) => [`${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`, m] as const))('%s', async (_name, manifest) => {
+    await expect(validateAgainstKubernetes(manifest)).resolves.toBeUndefined();
+  });
+
+  test('a broken manifest is caught (the check can fail)', async () => {
+    const broken = structuredClone(find(deploy, 'Deployment', 'aws-service-apiserver'));
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'https';
+    await expect(validateAgainstKubernetes(broken)).rejects.toThrow(/containerPort must be integer/);
+  });
 });
