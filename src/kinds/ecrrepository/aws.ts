@@ -19,6 +19,7 @@ import {
   UntagResourceCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
+import { allPages } from '../../aws/paginate.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, decodeMetadataTags, TAG_PREFIX } from '../../aws/metadata-tags.js';
@@ -159,15 +160,17 @@ async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutco
 
 /** The tagging API does not list ECR repositories everywhere (moto), so: list them and read their tags. */
 async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
-  let token: string | undefined;
-  do {
-    const page = await ecr(ctx).send(new DescribeRepositoriesCommand({ maxResults: 100, ...(token ? { nextToken: token } : {}) }));
+  const pages = allPages(
+    'DescribeRepositories',
+    (token) => ecr(ctx).send(new DescribeRepositoriesCommand({ maxResults: 100, ...(token ? { nextToken: token } : {}) })),
+    (page) => page.nextToken,
+  );
+  for await (const page of pages) {
     for (const repository of page.repositories ?? []) {
       const tags = await repositoryTags(ctx, repository.repositoryArn as string);
       if (tags[CLUSTER_TAG] === clusterName) yield { ref: repository.repositoryName as string, tags };
     }
-    token = page.nextToken;
-  } while (token);
+  }
 }
 
 /** Lowercase, and single separators between letters and digits, as ECR requires. */

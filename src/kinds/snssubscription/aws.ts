@@ -9,6 +9,7 @@ import {
   UnsubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
+import { allPages } from '../../aws/paginate.js';
 import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { isAwsNotFound } from '../../aws/errors.js';
@@ -104,12 +105,12 @@ const queuesOf = (spec: SNSSubscriptionSpec): string[] => [spec.protocol === 'sq
 
 async function subscriptionsOf(ctx: KindContext, topicArn: string): Promise<Subscription[]> {
   const subscriptions: Subscription[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sns(ctx).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(token ? { NextToken: token } : {}) }));
-    subscriptions.push(...(page.Subscriptions ?? []));
-    token = page.NextToken;
-  } while (token);
+  const pages = allPages(
+    'ListSubscriptionsByTopic',
+    (token) => sns(ctx).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(token ? { NextToken: token } : {}) })),
+    (page) => page.NextToken,
+  );
+  for await (const page of pages) subscriptions.push(...(page.Subscriptions ?? []));
   return subscriptions;
 }
 
