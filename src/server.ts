@@ -12,7 +12,7 @@ import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
-import { openWatches } from './http/watch-stream.js';
+import { WatchStreams } from './http/watch-stream.js';
 import { connectToCluster } from './kube/connection.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
@@ -80,7 +80,8 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
-  const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
+  const watches = new WatchStreams();
+  const metrics = new Metrics(() => watches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
   const resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => metrics.resyncs.observe({ resource, type }, seconds));
   let awsRead = false;
@@ -103,6 +104,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     viewFilled: () => awsRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
+    watches,
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   await new Promise<void>((resolve, reject) => {
@@ -133,7 +135,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
       resync.stop();
       await mode.stop();
       stopReloading();
-      for (const closeWatch of [...openWatches]) closeWatch();
+      watches.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       clients.destroy();

@@ -16,6 +16,7 @@ import type { KindStore } from '../registry/store.js';
 import type { Metrics } from './metrics.js';
 import { pathNotFound, resourceRequest } from './resources.js';
 import { sendBody, sendError } from './respond.js';
+import type { WatchStreams } from './watch-stream.js';
 
 export interface AppDeps {
   stores: Map<string, KindStore>;
@@ -32,6 +33,8 @@ export interface AppDeps {
   viewFilled: () => boolean;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
+  /** This server's open watch streams. */
+  watches: WatchStreams;
 }
 
 interface Locals {
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, viewFilled: deps.viewFilled });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),

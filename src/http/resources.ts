@@ -15,12 +15,13 @@ import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.
 import { parseListOptions } from './list-options.js';
 import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf } from './query.js';
 import { addWarnings, sendBody } from './respond.js';
-import { serveWatch } from './watch-stream.js';
+import type { WatchStreams } from './watch-stream.js';
 
 export interface ResourceDeps {
   stores: Map<string, KindStore>;
   log: Logger;
   bookmarkIntervalMs: number;
+  watches: WatchStreams;
   /** True once the first read of the AWS account has filled the view. */
   viewFilled: () => boolean;
 }
@@ -78,7 +79,7 @@ function list(req: Request, res: Response, store: KindStore, info: RequestInfo, 
 function watch(req: Request, res: Response, store: KindStore, info: RequestInfo, query: URLSearchParams, deps: ResourceDeps): void {
   const negotiated = negotiate(req.headers.accept, false);
   const options = parseListOptions(query, true);
-  serveWatch(
+  deps.watches.serve(
     req,
     res,
     store,

@@ -17,9 +17,6 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
 }
 
-/** Open watches, so shutdown can end them cleanly. */
-export const openWatches = new Set<() => void>();
-
 function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resourceVersion: string, initialEventsEnd: boolean): unknown {
   const metadata = { resourceVersion, ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) };
   if (shape === 'partial') return partialObjectMetadata(metadata);
@@ -27,9 +24,28 @@ function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resour
   return { kind: kind.names.kind, apiVersion: GROUP_VERSION, metadata };
 }
 
-const encodedEvents = new EncodedEvents();
+/**
+ * The watch streams one server has open (so its shutdown can end them cleanly), and the encodings
+ * they share. One per server: closing one server's watches never touches another's in the process.
+ */
+export class WatchStreams {
+  private readonly open = new Set<() => void>();
+  private readonly encodedEvents = new EncodedEvents();
 
-export function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
+  get size(): number {
+    return this.open.size;
+  }
+
+  closeAll(): void {
+    for (const close of [...this.open]) close();
+  }
+
+  serve(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
+    serveWatch(req, res, store, request, options, this.open, this.encodedEvents);
+  }
+}
+
+function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions, openWatches: Set<() => void>, encodedEvents: EncodedEvents): void {
   const kind = store.kind;
   // A Table watch sends the column definitions with its first event only (kube's watchEmbeddedEncoder).
   let headersSent = options.shape !== 'table';
