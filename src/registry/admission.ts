@@ -4,6 +4,7 @@
 import { badRequest, fieldError, invalid, type FieldError } from '../api/errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from '../api/names.js';
 import { deepEqual } from '../api/json.js';
+import { managedFieldsErrors, metadataTypeError, ownerReferenceErrors } from '../api/object-meta.js';
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
@@ -33,10 +34,12 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
   }
   if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.names.kind})`);
-  if (body.metadata !== undefined && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
+  if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
   if (body.spec !== undefined && body.spec !== null && !isPlainObject(body.spec)) cannotHandle(kind, 'spec must be an object');
   const object = structuredClone(body) as KubeObject;
   object.metadata ??= {};
+  const wrongType = metadataTypeError(object.metadata as Record<string, unknown>);
+  if (wrongType) cannotHandle(kind, wrongType);
   // The original operator's manifests may say `spec:` with nothing under it (SNSTopic, ECRRepository).
   if (object.spec === null || object.spec === undefined) object.spec = {};
   const unknown = pruneUnknownFields(object, objectSchemaOf(kind), '');
@@ -70,7 +73,7 @@ function metadataErrors(object: KubeObject): FieldError[] {
   if (metadata.finalizers !== undefined && !(Array.isArray(metadata.finalizers) && metadata.finalizers.every((f) => typeof f === 'string'))) {
     errors.push(fieldError('FieldValueTypeInvalid', 'metadata.finalizers', 'must be a list of strings'));
   }
-  return errors;
+  return [...errors, ...ownerReferenceErrors(metadata.ownerReferences), ...managedFieldsErrors(metadata.managedFields)];
 }
 
 function tagErrors(tags: unknown): FieldError[] {
