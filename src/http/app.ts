@@ -2,7 +2,7 @@
 // authentication and authorization. Every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList } from '../api/discovery.js';
-import { serviceUnavailable, unauthorized } from '../api/errors.js';
+import { badRequest, serviceUnavailable, StatusError, unauthorized } from '../api/errors.js';
 import { aggregatedDiscoveryVersion } from '../api/negotiation.js';
 import type { OpenApiDocuments } from '../api/openapi/documents.js';
 import { servedDocument, type ServedDocument } from '../api/served-document.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { KindStore } from '../registry/store.js';
 import type { Metrics } from './metrics.js';
 import { pathNotFound, resourceRequest } from './resources.js';
+import { queryOf } from './query.js';
 import { sendBody, sendError } from './respond.js';
 import type { WatchStreams } from './watch-stream.js';
 
@@ -75,12 +76,14 @@ export function createApp(deps: AppDeps): express.Express {
   // Metrics for every other request; authentication and authorization.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const info = parseRequestInfo(req.method, req.path, new URL(req.originalUrl, 'https://localhost').searchParams);
+    let info: RequestInfo | undefined;
     res.on('finish', () => {
-      deps.metrics.requests.inc({ verb: info.verb, resource: info.resource, code: String(res.statusCode) });
-      if (info.verb !== 'watch') deps.metrics.latency.observe({ verb: info.verb, resource: info.resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      const labels = { verb: info?.verb ?? 'unknown', resource: info?.resource ?? '' };
+      deps.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+      if (labels.verb !== 'watch') deps.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
     (async () => {
+      info = parseRequestInfo(req.method, req.path, queryOf(req.originalUrl));
       const user = await deps.authenticator.authenticate(req);
       if (!user) throw unauthorized();
       const decision = await deps.authorizer.authorize(user, info);
@@ -132,5 +135,13 @@ export function createApp(deps: AppDeps): express.Express {
         : handleResource(req, res, info);
     work.catch((error: unknown) => sendError(res, error, deps.log));
   });
+  // Whatever express itself throws (it should not) still leaves as a Status, never as its HTML page.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, clientErrorOf(error) ?? error, deps.log));
   return app;
+}
+
+/** Errors express raises for a bad request carry a 4xx `status`. */
+function clientErrorOf(error: unknown): StatusError | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? badRequest(error instanceof Error ? error.message : 'bad request') : undefined;
 }

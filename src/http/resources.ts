@@ -13,7 +13,7 @@ import type { KindStore } from '../registry/store.js';
 import type { ListQuery } from '../registry/store-types.js';
 import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.js';
 import { parseListOptions } from './list-options.js';
-import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf } from './query.js';
+import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf, queryOf } from './query.js';
 import { addWarnings, sendBody } from './respond.js';
 import type { WatchStreams } from './watch-stream.js';
 
@@ -127,7 +127,7 @@ function deleteOptionsOf(body: Record<string, unknown>, query: URLSearchParams) 
 async function dispatch(req: Request, res: Response, info: RequestInfo, deps: ResourceDeps): Promise<void> {
   const store = deps.stores.get(info.resource);
   if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
-  const query = new URL(req.originalUrl, 'https://localhost').searchParams;
+  const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
   if (FROM_VIEW.has(info.verb) && !deps.viewFilled()) throw tooManyRequests('storage is (re)initializing', 1);

@@ -17,6 +17,9 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
 }
 
+/** The longest delay setTimeout takes (a signed 32-bit number of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resourceVersion: string, initialEventsEnd: boolean): unknown {
   const metadata = { resourceVersion, ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) };
   if (shape === 'partial') return partialObjectMetadata(metadata);
@@ -90,8 +93,9 @@ function serveWatch(req: Request, res: Response, store: KindStore, request: Watc
   };
   stop = store.watch(request, send);
 
-  // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out.
-  const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
+  // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out. Longer than
+  // a timer can wait (about 24.8 days) is cut to that: Node would otherwise fire the timer at once.
+  const timeoutMs = Math.min((options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000, MAX_TIMER_MS);
   timers.push(setTimeout(close, timeoutMs));
   if (request.allowBookmarks) {
     timers.push(setInterval(() => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false }), options.bookmarkIntervalMs));
