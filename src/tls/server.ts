@@ -13,13 +13,33 @@ export interface TlsFiles {
 
 const RELOAD_CHECK_MS = 10_000;
 
+/**
+ * TLS 1.3's suites and, for TLS 1.2, only forward-secret AEAD suites (ECDHE with AES-GCM or
+ * ChaCha20-Poly1305, for RSA and ECDSA certificates): OpenSSL's default would also offer the CBC
+ * suites with SHA-1 MACs (AES128-SHA, ECDHE-RSA-AES128-SHA...). kube-apiserver, kubectl and every
+ * client-go speak these.
+ */
+export const SERVING_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+const PROTOCOL = { minVersion: 'TLSv1.2', ciphers: SERVING_CIPHERS, honorCipherOrder: true } as const;
+
 function modified(files: TlsFiles): string {
   return [files.certFile, files.keyFile].map((f) => statSync(f).mtimeMs).join(':');
 }
 
 export function createTlsServer(files: TlsFiles, handler: RequestListener, log: Logger, reloadCheckMs = RELOAD_CHECK_MS): { server: Server; stopReloading: () => void } {
   const read = () => ({ cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) });
-  const server = createServer({ ...read(), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, handler);
+  const server = createServer({ ...read(), ...PROTOCOL, requestCert: true, rejectUnauthorized: false }, handler);
   // Watch streams outlive any request timeout; Node's default 5-minute requestTimeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -29,7 +49,7 @@ export function createTlsServer(files: TlsFiles, handler: RequestListener, log: 
     try {
       const now = modified(files);
       if (now === last) return;
-      server.setSecureContext({ ...read(), minVersion: 'TLSv1.2' } as Parameters<Server['setSecureContext']>[0]);
+      server.setSecureContext({ ...read(), ...PROTOCOL } as Parameters<Server['setSecureContext']>[0]);
       // Only once loaded: a certificate and key caught half-rotated (mismatched) are tried again next time.
       last = now;
       log.info({ certFile: files.certFile }, 'reloaded serving certificate');
