@@ -36,6 +36,17 @@ async function optional<T>(read: () => Promise<T>, missing: string): Promise<T |
 }
 
 /**
+ * A HEAD answer has no body, so the SDK cannot name its error ("UnknownError"); S3's status codes say
+ * it: 503 is S3's throttling (SlowDown), 500 its internal error, 400 a request S3 refuses.
+ */
+const HEAD_ERRORS: Record<number, string> = { 400: 'InvalidRequest', 500: 'InternalError', 503: 'SlowDown' };
+
+function named(error: unknown, status: number | undefined): unknown {
+  const name = status === undefined ? undefined : HEAD_ERRORS[status];
+  return name && error instanceof Error ? Object.assign(error, { name }) : error;
+}
+
+/**
  * Whether this account can see the bucket. 404: no such bucket; 403: another account's (bucket names are
  * global); 301: a bucket of this account in another region, which this server does not serve.
  */
@@ -46,7 +57,7 @@ async function visible(ctx: KindContext, name: string): Promise<boolean> {
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404 || status === 403 || status === 301) return false;
-    throw error;
+    throw named(error, status);
   }
 }
 
