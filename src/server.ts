@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
+import { deadlineSignal, withDeadline } from './aws/deadline.js';
 import { awsIsConfigured } from './aws/environment.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
@@ -41,7 +42,7 @@ export interface RunningServer {
 
 /** In a cluster the SDK's default chain is always used (kube2iam and instance roles set no variables). */
 async function chooseAws(config: Config, inCluster: boolean, log: Logger): Promise<{ clients: AwsClients; local?: LocalAws }> {
-  const base = { region: config.region, maxAttempts: 4 };
+  const base = { region: config.region, maxAttempts: 4, attemptTimeoutMs: config.awsCallTimeoutMs };
   if (!config.localAws && (inCluster || awsIsConfigured())) {
     log.info({ region: config.region, endpoint: process.env.AWS_ENDPOINT_URL ?? 'AWS' }, 'using the configured AWS');
     return { clients: new AwsClients({ ...base, ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}) }) };
@@ -74,7 +75,13 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
-  const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
+  const context = (): KindContext => ({
+    aws: clients.scoped(deadlineSignal(config.requestTimeoutMs)),
+    region: config.region,
+    clusterName: config.clusterName,
+    accountId,
+    deadline: Date.now() + config.awsWaitTimeoutMs,
+  });
 
   kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
@@ -101,10 +108,11 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     log,
     notReady: () => (awsRead ? mode.notReady() : 'the first read of the AWS account has not finished'),
     notServing: mode.notServing,
-    viewFilled: () => awsRead,
+    viewFilled: (plural) => resync.isFilled(plural),
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
     watches,
+    withinDeadline: (task) => withDeadline(config.requestTimeoutMs, task),
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   await new Promise<void>((resolve, reject) => {

@@ -30,12 +30,14 @@ export interface AppDeps {
   notReady: () => string | undefined;
   /** Why resource requests are refused (503) now (a replica that is not the leader), or undefined. */
   notServing: () => string | undefined;
-  /** True once the first read of the AWS account has filled the view (lists and watches wait for it). */
-  viewFilled: () => boolean;
+  /** True once the first read of a kind (by plural) from AWS has filled its view (its lists and watches wait for it). */
+  viewFilled: (plural: string) => boolean;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
   /** This server's open watch streams. */
   watches: WatchStreams;
+  /** Runs a request's work under the request deadline for AWS calls. */
+  withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 interface Locals {
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),

@@ -22,8 +22,10 @@ export interface ResourceDeps {
   log: Logger;
   bookmarkIntervalMs: number;
   watches: WatchStreams;
-  /** True once the first read of the AWS account has filled the view. */
-  viewFilled: () => boolean;
+  /** True once the first read of a kind (by plural) from AWS has filled its view. */
+  viewFilled: (plural: string) => boolean;
+  /** Runs a request's work under the request deadline for AWS calls. */
+  withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
@@ -130,7 +132,7 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  if (FROM_VIEW.has(info.verb) && !deps.viewFilled()) throw tooManyRequests('storage is (re)initializing', 1);
+  if (FROM_VIEW.has(info.verb) && !deps.viewFilled(info.resource)) throw tooManyRequests('storage is (re)initializing', 1);
   const write = () => ({
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),
@@ -184,6 +186,6 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
 }
 
 export function resourceRequest(deps: ResourceDeps) {
-  return (req: Request, res: Response, info: RequestInfo): Promise<void> => dispatch(req, res, info, deps);
+  return (req: Request, res: Response, info: RequestInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, deps));
 }
 

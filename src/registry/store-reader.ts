@@ -8,7 +8,7 @@ import { mapAwsError } from '../aws/errors.js';
 import { decodeMetadataTags, readIdentity, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { forEachConcurrently } from './concurrency.js';
 import { EventLog } from './event-log.js';
-import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
+import { ResourceConflict, SpecInvalid, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { recoveredMetadata, renderObject } from './objects.js';
@@ -175,7 +175,7 @@ export abstract class StoreReader {
     const listing: (string | Listed)[] = [];
     for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
     const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
-    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
+    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(read));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
     await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
   }
@@ -194,9 +194,10 @@ export abstract class StoreReader {
   }
 
   /** Reads a listed resource by its ref (it may be unknown to the view) and applies it like rereadInBackground. */
-  private async resyncRead(ctx: KindContext, read: ResyncRead): Promise<void> {
+  private async resyncRead(read: ResyncRead): Promise<void> {
     const readAt = performance.now();
-    const observed = await this.aws(read.ref, () => this.kind.aws.find(ctx, read.ref));
+    // Each read has a deadline of its own: one that hangs ends without holding up the others.
+    const observed = await this.aws(read.ref, () => this.kind.aws.find(this.config.context(), read.ref));
     const owner = observed && readIdentity(observed.tags);
     if (!observed || !owner || owner.cluster !== this.config.clusterName) {
       // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
