@@ -67,7 +67,8 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
   let trustLoaded = false;
   void trust.loaded.then(() => (trustLoaded = true));
   const namespaces = new NamespaceLifecycle(cluster);
-  const outputs = new OutputsConfigMaps(cluster, new EventRecorder(cluster, log), log, {
+  const events = new EventRecorder(cluster, log);
+  const outputs = new OutputsConfigMaps(cluster, events, log, {
     retryIntervalMs: OUTPUTS_RETRY_MS,
     currentObject: (kind, namespace, name) => [...stores.values()].find((s) => s.kind.names.kind === kind)?.view.get(namespace, name)?.object,
   });
@@ -81,6 +82,7 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     hooks: {
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),
+      onQuarantine: (_kind, object, message) => void events.warning(object, 'MetadataUnreadable', message),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
     },
     // Followers are Ready too (rolling updates need that); the Service reaches only the serving

@@ -112,3 +112,26 @@ export function managedFieldsErrors(entries: ManagedFieldsEntry[] | undefined): 
     ...(entry.fieldsType === 'FieldsV1' ? [] : [fieldError('FieldValueNotSupported', `metadata.managedFields[${i}].fieldsType`, 'supported values: "FieldsV1"', entry.fieldsType ?? '')]),
   ]);
 }
+
+function stringMapError(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) return `${field} is not a map of strings`;
+  const key = Object.keys(value).find((k) => typeof value[k] !== 'string');
+  return key === undefined ? undefined : `${field}[${key}] is not a string`;
+}
+
+/**
+ * Why metadata read back from storage (AWS tags) cannot be the metadata of an object, or undefined:
+ * the types of ObjectMeta, and what the server always writes (a uid, a creation time, a generation).
+ * Tags can be edited by anyone who may tag the resource, so nothing in them is taken on trust.
+ */
+export function storedMetadataError(metadata: Record<string, unknown>): string | undefined {
+  const typeError = metadataTypeError(metadata);
+  if (typeError) return typeError.replace(/^json: /, '');
+  if (!metadata.uid) return 'uid is missing';
+  if (typeof metadata.creationTimestamp !== 'string' || Number.isNaN(Date.parse(metadata.creationTimestamp))) return 'creationTimestamp is not a time';
+  if (!(Number(metadata.generation) >= 1)) return 'generation is not a positive integer';
+  const finalizers = metadata.finalizers;
+  if (finalizers !== undefined && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === 'string'))) return 'finalizers is not a list of strings';
+  return stringMapError(metadata.labels, 'labels') ?? stringMapError(metadata.annotations, 'annotations');
+}

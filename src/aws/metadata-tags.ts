@@ -7,7 +7,8 @@
 // references) is JSON, deflated, base64-encoded (an alphabet AWS accepts) and cut into 256-character
 // chunks under `service-operator.aws/meta`, `.../meta.1`, ... Users keep most of the tag budget.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { ManagedFieldsEntry, OwnerReference } from '../api/types.js';
+import { storedMetadataError } from '../api/object-meta.js';
+import { isPlainObject, type ManagedFieldsEntry, type OwnerReference } from '../api/types.js';
 
 export const TAG_PREFIX = 'service-operator.aws/';
 export const CLUSTER_TAG = `${TAG_PREFIX}cluster`;
@@ -87,19 +88,34 @@ export function encodeMetadataTags(owner: OwnerIdentity, meta: StoredMetadata, t
   return tags;
 }
 
-/** The stored metadata, or undefined when it is missing or unreadable (e.g. tags edited by hand). */
-export function decodeMetadataTags(tags: Record<string, string>): StoredMetadata | undefined {
+/**
+ * What a resource's metadata tags hold: nothing (a resource tagged by hand with our identity only),
+ * readable metadata, or metadata that cannot be the metadata of an object (edited by hand, another
+ * format, wrong types) and why.
+ */
+export type MetadataReading = { state: 'absent' } | { state: 'readable'; meta: StoredMetadata } | { state: 'unreadable'; reason: string };
+
+export function readMetadataTags(tags: Record<string, string>): MetadataReading {
   let encoded = '';
   for (let index = 0; tags[metaKey(index)] !== undefined; index++) encoded += tags[metaKey(index)];
-  if (!encoded) return undefined;
+  if (!encoded) return { state: 'absent' };
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8')) as StoredMetadata & { v?: number };
-    if (parsed.v !== FORMAT_VERSION || typeof parsed.uid !== 'string') return undefined;
-    delete parsed.v;
-    return parsed;
+    parsed = JSON.parse(inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8'));
   } catch {
-    return undefined;
+    return { state: 'unreadable', reason: 'the tags do not hold deflated, base64-encoded JSON' };
   }
+  if (!isPlainObject(parsed)) return { state: 'unreadable', reason: 'the tags do not hold a JSON object' };
+  const { v: version, ...meta } = parsed;
+  if (version !== FORMAT_VERSION) return { state: 'unreadable', reason: `format version ${JSON.stringify(version)} is not one this server reads` };
+  const wrong = storedMetadataError(meta);
+  return wrong ? { state: 'unreadable', reason: wrong } : { state: 'readable', meta: meta as unknown as StoredMetadata };
+}
+
+/** The stored metadata when it is readable (annotations a kind acts on, say); undefined otherwise. */
+export function decodeMetadataTags(tags: Record<string, string>): StoredMetadata | undefined {
+  const reading = readMetadataTags(tags);
+  return reading.state === 'readable' ? reading.meta : undefined;
 }
 
 /** The tag changes that turn `current` into `desired` (both full tag sets). */

@@ -28,14 +28,17 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
   }
 }
 
-function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, now: string): Condition {
-  const ready = observed.lifecycle.phase === 'Ready';
+/** The Ready condition's reason for an object whose metadata tags cannot be read (see store-reader.ts). */
+export const METADATA_UNREADABLE = 'MetadataUnreadable';
+
+function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, now: string, quarantine?: string): Condition {
+  const ready = observed.lifecycle.phase === 'Ready' && !quarantine;
   const status = ready ? 'True' : 'False';
   return {
     type: 'Ready',
     status,
-    reason: ready ? 'Available' : observed.lifecycle.phase,
-    message: observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
+    reason: ready ? 'Available' : quarantine ? METADATA_UNREADABLE : observed.lifecycle.phase,
+    message: quarantine ?? observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
     lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : now,
     observedGeneration: generation,
   };
@@ -50,9 +53,16 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
   return value && Object.keys(value).length > 0 ? value : undefined;
 }
 
+/** Why the object's metadata could not be read, when it was rendered quarantined. */
+export function quarantineOf(object: KubeObject | undefined): string | undefined {
+  const ready = previousReady(object);
+  return ready?.reason === METADATA_UNREADABLE ? ready.message : undefined;
+}
+
 /**
  * The object for an observed AWS resource. `previous` (the last rendering) keeps transition times and a
- * pending deletion's timestamp stable between renderings.
+ * pending deletion's timestamp stable between renderings. A `quarantine` (why its metadata tags cannot
+ * be read) makes it Ready=False with reason MetadataUnreadable.
  */
 export function renderObject(
   kind: KindDefinition,
@@ -62,6 +72,7 @@ export function renderObject(
   name: string,
   previous: KubeObject | undefined,
   now: string = new Date().toISOString(),
+  quarantine?: string,
 ): KubeObject {
   const deleting = observed.lifecycle.phase === 'Deleting';
   const deletionTimestamp = meta.deletionTimestamp ?? (deleting ? (previous?.metadata.deletionTimestamp ?? now) : undefined);
@@ -89,7 +100,7 @@ export function renderObject(
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), now)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), now, quarantine)],
     },
     output: observed.outputs,
   };
@@ -119,4 +130,12 @@ export function recoveredMetadata(observed: Observed, creationTimestamp: string)
 function uidFromArn(arn: string): string {
   const h = createHash('sha256').update(arn).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What a quarantined object says about itself and what whoever may tag it in AWS can do about it. */
+export function quarantineMessage(observed: Observed, reason: string): string {
+  return (
+    `the Kubernetes metadata stored in the service-operator.aws/meta tags of ${observed.arn} cannot be read (${reason}); ` +
+    'the object is listed but neither served nor changed until those tags are repaired, or removed in AWS (the resource then gets new metadata)'
+  );
 }

@@ -53,6 +53,8 @@ export interface StoreHooks {
    * Returns warnings for the response: the AWS write has happened and is not undone.
    */
   afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
+  /** An object was quarantined: its metadata tags cannot be read (e.g. to record a Warning Event). */
+  onQuarantine?(kind: KindDefinition, object: KubeObject, message: string): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
 }

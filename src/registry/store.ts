@@ -13,7 +13,7 @@ import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from
 import type { Observed, SiblingLookup } from './kind.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
-import { DELETION_POLICY_ANNOTATION, storedMetadataOf } from './objects.js';
+import { DELETION_POLICY_ANNOTATION, quarantineOf, storedMetadataOf } from './objects.js';
 import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor, withoutTags } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
@@ -128,7 +128,7 @@ export class KindStore extends StoreReader {
     const { object, warnings } = decodeObject(this.kind, body, options.fieldValidation);
     checkAddressing(object, namespace, name);
     return this.write(namespace, name, async () => {
-      const current = await this.refresh(namespace, name);
+      const current = this.servable(await this.refresh(namespace, name));
       if (!current) throw notFound(this.plural, name);
       return { object: await this.applyUpdate(current, object, options, warnings), warnings };
     });
@@ -137,7 +137,7 @@ export class KindStore extends StoreReader {
   async patch(namespace: string, name: string, type: PatchType, patch: unknown, options: WriteOptions): Promise<WriteResult> {
     if (type === 'apply') return this.apply(namespace, name, patch, options);
     return this.write(namespace, name, async () => {
-      const current = await this.refresh(namespace, name);
+      const current = this.servable(await this.refresh(namespace, name));
       if (!current) throw notFound(this.plural, name);
       const patched = type === 'merge' ? applyMergePatch(current.object, patch) : applyJsonPatch(current.object, patch);
       const { object, warnings } = decodeObject(this.kind, patched, options.fieldValidation);
@@ -154,7 +154,7 @@ export class KindStore extends StoreReader {
     const { object: config, warnings } = decodeObject(this.kind, body, options.fieldValidation);
     checkAddressing(config, namespace, name);
     return this.write(namespace, name, async () => {
-      const current = await this.refresh(namespace, name);
+      const current = this.servable(await this.refresh(namespace, name));
       const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
       if (!current) {
         await this.prepareNew(namespace, object);
@@ -228,7 +228,7 @@ export class KindStore extends StoreReader {
 
   async delete(namespace: string, name: string, options: DeleteOptions): Promise<{ object?: KubeObject; status?: Status }> {
     return this.write(namespace, name, async () => {
-      const current = await this.refresh(namespace, name);
+      const current = this.servable(await this.refresh(namespace, name));
       if (!current) throw notFound(this.plural, name);
       checkPreconditions(this.kind, current.object, options.preconditions?.resourceVersion, options.preconditions?.uid);
       if (options.dryRun || current.object.metadata.deletionTimestamp) return { object: current.object };
@@ -240,7 +240,9 @@ export class KindStore extends StoreReader {
   /** Deletes every matching object; returns them as they were (or are, when AWS deletes asynchronously). */
   async deleteCollection(query: ListQuery, options: DeleteOptions): Promise<KubeObject[]> {
     const deleted: KubeObject[] = [];
-    for (const item of this.list(query).items) {
+    // A quarantined object cannot be deleted safely (its finalizers and deletion policy are unknown);
+    // it stays, listed as such, and does not stop the others from going.
+    for (const item of this.list(query).items.filter((object) => !quarantineOf(object))) {
       const { namespace, name } = item.metadata as { namespace: string; name: string };
       try {
         const result = await this.delete(namespace, name, options);
