@@ -61,11 +61,28 @@ export function identityTags(owner: OwnerIdentity): Record<string, string> {
   return { [CLUSTER_TAG]: owner.cluster, [NAMESPACE_TAG]: owner.namespace, [NAME_TAG]: owner.name };
 }
 
-export function readIdentity(tags: Record<string, string>): OwnerIdentity | undefined {
+/**
+ * Marks a resource made as a part of an object (a queue's own dead-letter queue, say): it carries the
+ * object's identity tags, so no other object can claim it, and its role here, so it is never taken
+ * for the object itself.
+ */
+export const PART_TAG = `${TAG_PREFIX}part`;
+
+export function partTags(owner: OwnerIdentity, role: string): Record<string, string> {
+  return { ...identityTags(owner), [PART_TAG]: role };
+}
+
+/** Whose resource this is (the object it is, or the object it is a part of); undefined when unmanaged. */
+export function readOwner(tags: Record<string, string>): OwnerIdentity | undefined {
   const cluster = tags[CLUSTER_TAG];
   const namespace = tags[NAMESPACE_TAG];
   const name = tags[NAME_TAG];
   return cluster && namespace && name ? { cluster, namespace, name } : undefined;
+}
+
+/** The object this resource is; undefined for a part of an object and for unmanaged resources. */
+export function readIdentity(tags: Record<string, string>): OwnerIdentity | undefined {
+  return tags[PART_TAG] === undefined ? readOwner(tags) : undefined;
 }
 
 export function sameOwner(a: OwnerIdentity | undefined, b: OwnerIdentity): boolean {

@@ -4,6 +4,7 @@ import type { FieldError } from '../api/errors.js';
 import type { Schema } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { NamingRules } from '../aws/naming.js';
 
 export interface KindNames {
   kind: string;
@@ -81,9 +82,43 @@ export interface DeleteOutcome {
   state: 'deleted' | 'deleting';
 }
 
+/**
+ * An AWS resource besides the object's own that a spec has the server create or wire in. The store
+ * checks each before anything is written (docs/security.md): a `part` (made and deleted with the
+ * object, like a queue's own dead-letter queue) must not exist yet or be this object's part already;
+ * a `target` (referred to: written into the resource, or given a policy statement for it) must belong
+ * to the object's namespace or not be managed by this server at all.
+ */
+export interface LinkedResource {
+  use: 'part' | 'target';
+  /** The spec field that makes the link, for messages (`spec.logging.targetBucket`). */
+  field: string;
+  /** The kind of resource it is (for messages) and its name or ARN. */
+  kind: string;
+  name: string;
+  /** A part's role, as its part tag says it (`dead-letter-queue`). */
+  role?: string;
+  /** Its tags now; undefined when it does not exist or this account cannot see it. */
+  tags(ctx: KindContext): Promise<Record<string, string> | undefined>;
+}
+
+/** How a spec may name the physical resource itself (the default derives it from the object's identity). */
+export interface ExplicitNaming {
+  /** The spec field holding the name. */
+  field: string;
+  /** The rules default names follow: explicit names may not take a shape of theirs (aws/naming.ts). */
+  rules: Omit<NamingRules, 'maxLength'>;
+  /** Suffixes default names may end in (`.fifo`). */
+  suffixes?: string[];
+}
+
 export interface KindAws {
   /** The physical name a new object gets: the spec's explicit name, or a collision-free default. */
   physicalName(spec: Record<string, unknown>, identity: ObjectIdentity): string;
+  /** Where the spec names the resource explicitly; absent when names are always derived. */
+  explicitName?: ExplicitNaming;
+  /** Every other AWS resource the spec has the server create or wire in (see LinkedResource). */
+  linked?(spec: Record<string, unknown>, physicalName: string, identity: ObjectIdentity): LinkedResource[];
   /** Reads the resource (spec, status, tags); undefined when it does not exist. */
   find(ctx: KindContext, ref: string): Promise<Observed | undefined>;
   /** Creates the resource with its tags (in the same call where AWS allows it); returns its ref. */

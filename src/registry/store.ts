@@ -14,7 +14,7 @@ import type { Observed, SiblingLookup } from './kind.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { DELETION_POLICY_ANNOTATION, quarantineOf, storedMetadataOf } from './objects.js';
-import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor, withoutTags } from './store-support.js';
+import { checkAddressing, checkPreconditions, deletedStatus, linkRefusal, physicalNameTaken, reservedNameErrors, tagsFor, withoutTags } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
@@ -92,8 +92,25 @@ export class KindStore extends StoreReader {
     object.metadata.namespace = namespace;
     object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
     const name = object.metadata.name ?? '';
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
+    const identity = this.identity(namespace, name);
+    throwIfInvalid(this.kind, name, [...objectErrors(this.kind, object, identity), ...reservedNameErrors(this.kind, object.spec, identity)]);
     object.spec = await this.resolveReferences(namespace, name, object.spec);
+  }
+
+  /**
+   * Every resource the spec links besides the object's own (kind.ts, LinkedResource) is checked before
+   * anything is written: a part nobody else holds, a target of this namespace or unmanaged. On update
+   * only the links the change adds are checked (`current`: the spec AWS has now).
+   */
+  private async checkLinks(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<void> {
+    const identity = this.identity(namespace, name);
+    const linked = (of: Record<string, unknown>) => this.kind.aws.linked?.(of, this.kind.aws.physicalName(of, identity), identity) ?? [];
+    const known = new Set(current ? linked(current).map((link) => `${link.use} ${link.name}`) : []);
+    const ctx = this.config.context();
+    for (const link of linked(spec).filter((candidate) => !known.has(`${candidate.use} ${candidate.name}`))) {
+      const refusal = linkRefusal(this.kind, identity, link, await this.aws(name, () => link.tags(ctx)));
+      if (refusal) throw refusal;
+    }
   }
 
   /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
@@ -104,6 +121,7 @@ export class KindStore extends StoreReader {
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
+    await this.checkLinks(namespace, name, spec);
     const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
     const tags = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
@@ -196,6 +214,7 @@ export class KindStore extends StoreReader {
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
+    if (specChanged) await this.checkLinks(namespace, name, desired.spec, currentSpec);
     if (options.dryRun) return this.preview(namespace, name, desired.spec, meta, tags, current);
 
     const ctx = this.config.context();

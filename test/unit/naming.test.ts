@@ -1,4 +1,4 @@
-import { defaultMessagingName, defaultPhysicalName } from '../../src/aws/naming.js';
+import { defaultMessagingName, defaultPhysicalName, inDefaultNameSpace } from '../../src/aws/naming.js';
 import ecrRepository from '../../src/kinds/ecrrepository/index.js';
 import s3Bucket from '../../src/kinds/s3bucket/index.js';
 import { parameterName, parameterNameOfArn } from '../../src/kinds/snssubscription/parameter.js';
@@ -29,6 +29,17 @@ describe('default physical names', () => {
     expect(s3Bucket.aws.physicalName({}, identity)).toMatch(/^prod-team-a-orders-[0-9a-f]{8}$/);
     expect(s3Bucket.aws.physicalName({}, { ...identity, name: 'y'.repeat(250) })).toHaveLength(63);
     expect(s3Bucket.aws.physicalName({ bucketName: 'mine' }, identity)).toBe('mine');
+  });
+
+  test('explicit names in the shapes default names take: joined with the separator, or ending in a hash', () => {
+    const s3 = s3Bucket.aws.explicitName?.rules ?? { separator: '' };
+    expect(inDefaultNameSpace(s3Bucket.aws.physicalName({}, identity), 'prod', s3)).toBe(true);
+    expect(inDefaultNameSpace('prod-assets', 'prod', s3)).toBe(false);
+    expect(inDefaultNameSpace('staging-team-a-orders-0123abcd', 'prod', s3)).toBe(false);
+    const ecr = ecrRepository.aws.explicitName?.rules ?? { separator: '' };
+    expect(inDefaultNameSpace('prod/team-b/api', 'prod', ecr)).toBe(true);
+    expect(inDefaultNameSpace('prod/api', 'prod', ecr)).toBe(false);
+    expect(inDefaultNameSpace('platform/api', 'prod', ecr)).toBe(false);
   });
 
   test('a dead-letter queue of its own is "<queue>-dlq", FIFO ones keep the suffix, within 80 characters', () => {

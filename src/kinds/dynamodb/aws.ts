@@ -23,7 +23,7 @@ import {
 import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { allPages } from '../../aws/paginate.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
@@ -389,9 +389,12 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
+const NAMING: NamingRules = { separator: '.', maxLength: 255 };
+
 export const dynamoDBAws: KindAws = {
   physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.tableName as string | undefined) ?? defaultPhysicalName(identity, { separator: '.', maxLength: 255 }),
+    (spec.tableName as string | undefined) ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'tableName', rules: NAMING },
   find,
   create,
   update,

@@ -23,7 +23,7 @@ import { allPages } from '../../aws/paginate.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, decodeMetadataTags, TAG_PREFIX } from '../../aws/metadata-tags.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
 import type { ECRRepositorySpec } from './spec.js';
@@ -176,9 +176,12 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 /** Lowercase, and single separators between letters and digits, as ECR requires. */
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9._/-]/g, '-').replace(/[._-]{2,}/g, '-');
 
+const NAMING: NamingRules = { separator: '/', maxLength: 256, sanitize };
+
 export const ecrRepositoryAws: KindAws = {
   physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.repositoryName as string | undefined) ?? defaultPhysicalName(identity, { separator: '/', maxLength: 256, sanitize }),
+    (spec.repositoryName as string | undefined) ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'repositoryName', rules: NAMING },
   find,
   create,
   update,

@@ -5,11 +5,11 @@ import { CreateBucketCommand, DeleteBucketCommand, DeleteBucketTaggingCommand, P
 import { fieldError } from '../../api/errors.js';
 import { parseArn } from '../../aws/arn.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
-import { findBucket, s3 } from './read.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { bucketTags, findBucket, s3 } from './read.js';
 import type { S3BucketSpec } from './spec.js';
 import { writeSettings } from './write.js';
 
@@ -79,10 +79,20 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 /** Lowercase letters, digits and "-" only: dots in bucket names break TLS for virtual-hosted requests. */
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 
+/** Logs delivered to another bucket go into that bucket: it must be this namespace's, or unmanaged. */
+function linked(loose: Record<string, unknown>): LinkedResource[] {
+  const target = (loose as unknown as S3BucketSpec).logging.targetBucket;
+  return target ? [{ use: 'target', field: 'spec.logging.targetBucket', kind: 'S3Bucket', name: target, tags: (ctx) => bucketTags(ctx, target) }] : [];
+}
+
+const NAMING: NamingRules = { separator: '-', maxLength: 63, alwaysHash: true, sanitize };
+
 export const s3BucketAws: KindAws = {
   // Bucket names are global across AWS: the default always ends in a hash of the object's identity.
   physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, { separator: '-', maxLength: 63, alwaysHash: true, sanitize }),
+    (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'bucketName', rules: NAMING },
+  linked,
   find: findBucket,
   create,
   update,

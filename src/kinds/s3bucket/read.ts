@@ -61,6 +61,12 @@ async function visible(ctx: KindContext, name: string): Promise<boolean> {
   }
 }
 
+/** A bucket's tags; undefined when this account cannot see the bucket (none, or another account's). */
+export async function bucketTags(ctx: KindContext, name: string): Promise<Record<string, string> | undefined> {
+  if (!(await visible(ctx, name))) return undefined;
+  return fromTagList((await optional(() => s3(ctx).send(new GetBucketTaggingCommand({ Bucket: name })), 'NoSuchTagSet'))?.TagSet);
+}
+
 async function readSettings(ctx: KindContext, name: string) {
   const b = { Bucket: name };
   const client = s3(ctx);

@@ -9,15 +9,16 @@ import {
   UnsubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
+import { isArn } from '../../aws/arn.js';
 import { allPages } from '../../aws/paginate.js';
 import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, readIdentity } from '../../aws/metadata-tags.js';
 import { sns, topicTags } from '../../aws/sns.js';
-import { allowTopic, disallowTopic, queueTagsByArn } from '../../aws/sqs.js';
+import { allowTopic, disallowTopic, queueTagsOf } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import { deleteParameter, parameterName, parameterNameOfArn, parameterTags, readParameter, tagParameter, writeParameter } from './parameter.js';
 import type { Protocol, SNSSubscriptionSpec } from './spec.js';
@@ -50,8 +51,8 @@ async function siblingsOf(ctx: KindContext, attributes: Attributes, referrer: Re
     referrer && arn ? siblingName((await tagsOf(ctx, arn)) ?? {}, referrer) : undefined;
   const [topic, queue, deadLetterQueue] = await Promise.all([
     nameOf(attributes.TopicArn, topicTags),
-    nameOf(attributes.Protocol === 'sqs' ? attributes.Endpoint : undefined, queueTagsByArn),
-    nameOf(deadLetterArnOf(attributes), queueTagsByArn),
+    nameOf(attributes.Protocol === 'sqs' ? attributes.Endpoint : undefined, queueTagsOf),
+    nameOf(deadLetterArnOf(attributes), queueTagsOf),
   ]);
   return { topic, queue, deadLetterQueue };
 }
@@ -233,8 +234,25 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
+/**
+ * What a subscription wires together: its topic, for sqs its queue and any dead-letter queue (whose
+ * policies the server changes so the topic can send to them). The field named is the one the user
+ * wrote the ARN in.
+ */
+function linked(loose: Record<string, unknown>): LinkedResource[] {
+  const spec = loose as unknown as SNSSubscriptionSpec;
+  const queue = (field: string, arn: string): LinkedResource => ({ use: 'target', field, kind: 'SQSQueue', name: arn, tags: (ctx) => queueTagsOf(ctx, arn) });
+  const topicArn = spec.topicARN;
+  return [
+    ...(topicArn ? [{ use: 'target' as const, field: 'spec.topicARN', kind: 'SNSTopic', name: topicArn, tags: (ctx: KindContext) => topicTags(ctx, topicArn) }] : []),
+    ...(spec.protocol === 'sqs' && spec.queueARN ? [queue(isArn(spec.endpoint) ? 'spec.endpoint' : 'spec.queueARN', spec.queueARN)] : []),
+    ...(spec.deadLetterQueue?.arn ? [queue('spec.deadLetterQueue.arn', spec.deadLetterQueue.arn)] : []),
+  ];
+}
+
 export const snsSubscriptionAws: KindAws = {
   physicalName: (_spec: Record<string, unknown>, identity: ObjectIdentity) => parameterName(identity),
+  linked,
   find,
   create,
   update,

@@ -4,7 +4,7 @@ import { CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, SetT
 import { deepEqual } from '../../api/json.js';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
-import { defaultMessagingName } from '../../aws/naming.js';
+import { defaultMessagingName, MESSAGING_NAMING, MESSAGING_SUFFIXES } from '../../aws/naming.js';
 import { sns, topicArnOf, topicTags } from '../../aws/sns.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
@@ -140,6 +140,7 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 export const snsTopicAws: KindAws = {
   physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
     (spec.topicName as string | undefined) ?? defaultMessagingName(identity, 256, spec.fifoTopic === true),
+  explicitName: { field: 'topicName', rules: MESSAGING_NAMING, suffixes: MESSAGING_SUFFIXES },
   find,
   create,
   update,

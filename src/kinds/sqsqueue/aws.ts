@@ -4,17 +4,17 @@
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
-import { readIdentity, TAG_PREFIX } from '../../aws/metadata-tags.js';
-import { defaultMessagingName } from '../../aws/naming.js';
+import { PART_TAG, partTags, readIdentity, readOwner, sameOwner, type OwnerIdentity } from '../../aws/metadata-tags.js';
+import { defaultMessagingName, MESSAGING_NAMING, MESSAGING_SUFFIXES } from '../../aws/naming.js';
 import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
-import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
+import { queueTags, queueTagsOf, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import type { DeleteOutcome, KindAws, KindContext, LinkedResource, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import type { DeadLetterQueue, Encryption, SQSQueueSpec } from './spec.js';
 
-/** Marks a dead-letter queue made for usedeadletterQueue; the value is the name of the queue it serves. */
-const OWN_DLQ_TAG = `${TAG_PREFIX}dead-letter-queue-of`;
+/** The part role of a dead-letter queue made for usedeadletterQueue (it carries its queue's identity). */
+const OWN_DLQ_ROLE = 'dead-letter-queue';
 /** The longest retention SQS allows: a dead-letter queue should keep what it catches. */
 const OWN_DLQ_RETENTION = '1209600';
 const MAX_NAME = 80;
@@ -41,18 +41,24 @@ interface DeadLetterTarget {
 
 // ------------------------------------------------------------------ reading
 
-async function deadLetterTarget(ctx: KindContext, queueName: string, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
+/** A dead-letter queue is the queue's own when it is tagged as that queue's part. */
+function isOwnDeadLetterQueue(targetTags: Record<string, string>, queueTags: Record<string, string>): boolean {
+  const queue = readIdentity(queueTags);
+  return targetTags[PART_TAG] === OWN_DLQ_ROLE && queue !== undefined && sameOwner(readOwner(targetTags), queue);
+}
+
+async function deadLetterTarget(ctx: KindContext, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
   if (!redrive) return undefined;
   const policy = JSON.parse(redrive) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
   const arn = policy.deadLetterTargetArn;
-  const targetTags = (await queueTagsByArn(ctx, arn)) ?? {};
+  const targetTags = (await queueTagsOf(ctx, arn)) ?? {};
   const owner = readIdentity(tags);
   const sibling = owner ? siblingName(targetTags, { clusterName: owner.cluster, namespace: owner.namespace }) : undefined;
   return {
     arn,
     url: await queueUrlOf(ctx, arn),
     name: parseArn(arn)?.resource ?? arn,
-    own: targetTags[OWN_DLQ_TAG] === queueName,
+    own: isOwnDeadLetterQueue(targetTags, tags),
     ...(sibling ? { sibling } : {}),
     maxReceiveCount: Number(policy.maxReceiveCount),
   };
@@ -123,7 +129,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed | undefined
   if (!url || !attributes || !tags) return undefined;
   const arn = attributes.QueueArn as string;
   const name = parseArn(arn)?.resource ?? ref;
-  const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
+  const target = await deadLetterTarget(ctx, attributes.RedrivePolicy, tags);
   const policy = splitPolicy(attributes.Policy);
   const outputs = outputsOf(url, arn, name, target);
   const topics = topicsAllowed(policy);
@@ -176,13 +182,17 @@ async function queueArnOf(ctx: KindContext, url: string): Promise<string> {
   return attributes.Attributes?.QueueArn as string;
 }
 
-/** Makes (or finds, CreateQueue being idempotent) the dead-letter queue of usedeadletterQueue. */
-async function createOwnDeadLetterQueue(ctx: KindContext, queueName: string, fifo: boolean): Promise<{ url: string; arn: string }> {
+/**
+ * Makes (or finds, CreateQueue being idempotent) the dead-letter queue of usedeadletterQueue, tagged as
+ * the queue's part. The store has checked nobody else holds its name (a CreateQueue on a queue that
+ * exists with the same attributes would otherwise take it over, tags and all).
+ */
+async function createOwnDeadLetterQueue(ctx: KindContext, queueName: string, fifo: boolean, owner: OwnerIdentity): Promise<{ url: string; arn: string }> {
   const result = await sqs(ctx).send(
     new CreateQueueCommand({
       QueueName: ownDeadLetterQueueName(queueName),
       Attributes: { MessageRetentionPeriod: OWN_DLQ_RETENTION, ...(fifo ? { FifoQueue: 'true' } : {}) },
-      tags: { [OWN_DLQ_TAG]: queueName },
+      tags: partTags(owner, OWN_DLQ_ROLE),
     }),
   );
   const url = result.QueueUrl as string;
@@ -200,7 +210,7 @@ async function deleteQueue(ctx: KindContext, url: string | undefined): Promise<v
 
 async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
   const spec = loose as unknown as SQSQueueSpec;
-  const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue) : undefined;
+  const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue, ownerOf(tags)) : undefined;
   try {
     const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
     const result = await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, own?.arn ?? spec.deadLetterQueue?.arn, policy), tags }));
@@ -227,7 +237,7 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
   const desired = loose as unknown as SQSQueueSpec;
   const name = current.queueName as string;
   const ownUrl = observed.status.deadLetterQueueURL as string | undefined;
-  const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue) : undefined;
+  const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue, ownerOf(observed.tags)) : undefined;
   const managed = splitPolicy(((await attributesOf(ctx, observed.ref)) ?? {}).Policy).managed;
   const currentTarget = observed.status.deadLetterQueueARN as string | undefined;
   const desiredTarget = desired.usedeadletterQueue ? (own?.arn ?? currentTarget) : desired.deadLetterQueue?.arn;
@@ -255,9 +265,28 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield { ref: parseArn(resource.arn)?.resource ?? resource.arn, tags: resource.tags };
 }
 
+/** The identity of the object a queue's tags say it belongs to (the store wrote them). */
+function ownerOf(tags: Record<string, string>): OwnerIdentity {
+  return readIdentity(tags) as OwnerIdentity;
+}
+
+/** The queue's own dead-letter queue (a part), or the one it redrives to (a target). */
+function linked(loose: Record<string, unknown>, queueName: string): LinkedResource[] {
+  const spec = loose as unknown as SQSQueueSpec;
+  const tagsOf = (ref: string) => (ctx: KindContext) => queueTagsOf(ctx, ref);
+  if (spec.usedeadletterQueue) {
+    const name = ownDeadLetterQueueName(queueName);
+    return [{ use: 'part', field: 'spec.usedeadletterQueue', kind: 'SQSQueue', name, role: OWN_DLQ_ROLE, tags: tagsOf(name) }];
+  }
+  const arn = spec.deadLetterQueue?.arn;
+  return arn ? [{ use: 'target', field: 'spec.deadLetterQueue.arn', kind: 'SQSQueue', name: arn, tags: tagsOf(arn) }] : [];
+}
+
 export const sqsQueueAws: KindAws = {
   physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
     (spec.queueName as string | undefined) ?? defaultMessagingName(identity, MAX_NAME, spec.fifoQueue === true),
+  explicitName: { field: 'queueName', rules: MESSAGING_NAMING, suffixes: MESSAGING_SUFFIXES },
+  linked,
   find,
   create,
   update,
