@@ -86,7 +86,20 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
+  const storeConfig = {
+    clusterName: config.clusterName,
+    clock,
+    context,
+    log,
+    eventCapacity: config.eventWindow,
+    resyncReadBudget: config.resyncReadBudget,
+    siblings,
+    hooks: mode.hooks,
+    // No create runs longer than its request; twice that leaves room for clocks that differ between replicas.
+    abandonAfterMs: 2 * config.requestTimeoutMs,
+    mayCleanUp: () => mode.notServing() === undefined,
+  };
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ ...storeConfig, kind })]));
   const watches = new WatchStreams();
   const metrics = new Metrics(() => watches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
   clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));

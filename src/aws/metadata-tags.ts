@@ -17,8 +17,15 @@ export const NAME_TAG = `${TAG_PREFIX}name`;
 const META_TAG = `${TAG_PREFIX}meta`;
 const TAG_VALUE_LIMIT = 256;
 const IDENTITY_TAGS = 3;
-/** Tags always left for metadata, whatever the user's tags take: 7 × 256 base64 chars ≈ 1.3 KB deflated. */
-export const RESERVED_META_TAGS = 7;
+/**
+ * While a create is under way the resource also carries PENDING_TAG, whose value is the time after
+ * which the create counts as abandoned (see registry/store.ts): a half-made resource is never an
+ * object, and is finished by a retry of its create or removed by the resync. Its tag is budgeted always.
+ */
+export const PENDING_TAG = `${TAG_PREFIX}pending`;
+const SYSTEM_TAGS = IDENTITY_TAGS + 1;
+/** Tags always left for metadata, whatever the user's tags take: 6 × 256 base64 chars ≈ 1.1 KB deflated. */
+export const RESERVED_META_TAGS = 6;
 const FORMAT_VERSION = 1;
 
 export interface OwnerIdentity {
@@ -54,7 +61,7 @@ export function isReservedTagKey(key: string): boolean {
 
 /** How many of the resource's tags the user's own `spec.tags` may take. */
 export function userTagLimit(tagLimit: number): number {
-  return tagLimit - IDENTITY_TAGS - RESERVED_META_TAGS;
+  return tagLimit - SYSTEM_TAGS - RESERVED_META_TAGS;
 }
 
 export function identityTags(owner: OwnerIdentity): Record<string, string> {
@@ -98,7 +105,7 @@ export function encodeMetadataTags(owner: OwnerIdentity, meta: StoredMetadata, t
   const encoded = deflateRawSync(Buffer.from(JSON.stringify({ v: FORMAT_VERSION, ...meta })), { level: 9 }).toString('base64');
   const chunks: string[] = [];
   for (let at = 0; at < encoded.length; at += TAG_VALUE_LIMIT) chunks.push(encoded.slice(at, at + TAG_VALUE_LIMIT));
-  const available = tagLimit - IDENTITY_TAGS - userTagCount;
+  const available = tagLimit - SYSTEM_TAGS - userTagCount;
   if (chunks.length > available) throw new MetadataTooLargeError(chunks.length, available);
   const tags = identityTags(owner);
   chunks.forEach((chunk, index) => (tags[metaKey(index)] = chunk));

@@ -128,6 +128,12 @@ export interface KindAws {
   setTags(ctx: KindContext, current: Observed, change: TagChange): Promise<void>;
   delete(ctx: KindContext, current: Observed): Promise<DeleteOutcome>;
   /**
+   * Removes a resource whose create never finished (nobody was told it exists), with everything made
+   * for it, overriding what only a finished object could have asked for (deletion protection); it
+   * still never destroys data (a bucket holding objects stays). Default: delete.
+   */
+  discard?(ctx: KindContext, current: Observed): Promise<void>;
+  /**
    * Every resource of this kind tagged as belonging to `clusterName`: its ref, with its tags when the
    * listing call returns them (the Resource Groups Tagging API does). Tags let the resync skip reading
    * a resource whose tags did not change; a bare ref (a listing without tags) is read periodically.

@@ -8,9 +8,10 @@ import { mapAwsError } from '../aws/errors.js';
 import { readIdentity, readMetadataTags, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { forEachConcurrently } from './concurrency.js';
 import { EventLog } from './event-log.js';
-import { ResourceConflict, SpecInvalid, type KindDefinition, type Listed, type Observed } from './kind.js';
+import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
+import { isAbandoned, isHalfMade, isHalfMadeBy } from './half-made.js';
 import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
@@ -71,7 +72,10 @@ export abstract class StoreReader {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads the object's AWS resource now; undefined when it does not exist or is not this object's. */
+  /**
+   * Reads the object's AWS resource now; undefined when it does not exist, is not this object's, or is
+   * half made (a create under way or abandoned: registry/half-made.ts), which is not an object yet.
+   */
   protected async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
@@ -79,7 +83,7 @@ export abstract class StoreReader {
     const ctx = this.config.context();
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
-      if (observed && sameOwner(readIdentity(observed.tags), owner)) return this.found(observed, namespace, name, readAt);
+      if (observed && sameOwner(readIdentity(observed.tags), owner) && !isHalfMade(observed.tags)) return this.found(observed, namespace, name, readAt);
     }
     return undefined;
   }
@@ -207,9 +211,34 @@ export abstract class StoreReader {
     const listing: (string | Listed)[] = [];
     for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
     const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
-    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read)));
+    const abandoned = plan.halfMade.filter((item) => isAbandoned(item.tags)).map((item) => ({ ref: item.ref, owner: item.owner }));
+    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read, abandoned)));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
     await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
+    if (this.config.mayCleanUp?.() ?? true) await forEachConcurrently(abandoned, RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.discardAbandoned(read)));
+  }
+
+  /** Removes a resource whose create never finished, with the kind's discard (else its delete). */
+  protected async discard(name: string, ctx: KindContext, observed: Observed): Promise<void> {
+    await this.aws(name, async () => {
+      await (this.kind.aws.discard ?? this.kind.aws.delete)(ctx, observed);
+    });
+  }
+
+  /**
+   * Removes a half-made resource whose create was abandoned (the process died, or its rollback
+   * failed): nobody was told it exists. In line with writes to its object, and only if a fresh read
+   * still finds it half made and abandoned, so a create that is finishing it meanwhile wins.
+   */
+  private async discardAbandoned(read: Required<ResyncRead>): Promise<void> {
+    const { namespace, name } = read.owner;
+    await this.mutex.run(objectKey(namespace, name), async () => {
+      const ctx = this.config.context();
+      const observed = await this.aws(name, () => this.kind.aws.find(ctx, read.ref));
+      if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
+      await this.discard(name, ctx, observed);
+      this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'removed a half-made AWS resource whose create was abandoned');
+    });
   }
 
   /**
@@ -237,13 +266,20 @@ export abstract class StoreReader {
     else this.view.remove(namespace, name, readAt);
   }
 
-  /** Reads a listed resource by its ref (it may be unknown to the view) and applies it like rereadInBackground. */
-  private async resyncRead(read: ResyncRead): Promise<void> {
+  /**
+   * Reads a listed resource by its ref (it may be unknown to the view) and applies it like
+   * rereadInBackground. A half-made one found abandoned joins `abandoned` (listings without tags
+   * cannot tell).
+   */
+  private async resyncRead(read: ResyncRead, abandoned: Required<ResyncRead>[]): Promise<void> {
     const readAt = performance.now();
     // Each read has a deadline of its own: one that hangs ends without holding up the others.
     const observed = await this.aws(read.ref, () => this.kind.aws.find(this.config.context(), read.ref));
     const owner = observed && readIdentity(observed.tags);
-    if (!observed || !owner || owner.cluster !== this.config.clusterName) {
+    if (observed && owner && isHalfMade(observed.tags) && isAbandoned(observed.tags) && !abandoned.some((item) => item.ref === read.ref)) {
+      abandoned.push({ ref: observed.ref, owner: { namespace: owner.namespace, name: owner.name } });
+    }
+    if (!observed || !owner || owner.cluster !== this.config.clusterName || isHalfMade(observed.tags)) {
       // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
       if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.rereadInBackground(read.owner.namespace, read.owner.name);
       return;

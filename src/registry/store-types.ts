@@ -73,4 +73,11 @@ export interface StoreConfig {
   hooks?: StoreHooks;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
+  /**
+   * How long after a create starts its half-made resource counts as abandoned (registry/half-made.ts);
+   * longer than any request may take, with room for clocks that differ between replicas.
+   */
+  abandonAfterMs?: number;
+  /** Whether this replica may remove abandoned half-made resources now (the leader); default: yes. */
+  mayCleanUp?: () => boolean;
 }

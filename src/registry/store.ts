@@ -3,14 +3,15 @@
 // see) is what AWS has. Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
 // Reading (get, list, watch, resync) is in store-reader.ts; this file holds the writes.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { alreadyExists, badRequest, notFound, StatusError, type Status } from '../api/errors.js';
+import { alreadyExists, badRequest, conflict, notFound, StatusError, type Status } from '../api/errors.js';
 import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
-import { diffTags, isReservedTagKey, type StoredMetadata } from '../aws/metadata-tags.js';
+import { diffTags, isReservedTagKey, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
-import type { Observed, SiblingLookup } from './kind.js';
+import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
+import type { KindContext, Observed, SiblingLookup } from './kind.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { DELETION_POLICY_ANNOTATION, quarantineOf, storedMetadataOf } from './objects.js';
@@ -19,7 +20,23 @@ import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
+/** Attempts at each step that completes a create, and the backoff before the second. */
+const FINISHING_ATTEMPTS = 5;
+const FINISHING_BACKOFF_MS = 100;
+/** When StoreConfig does not say: how long after a create starts its half-made resource is abandoned. */
+const DEFAULT_ABANDON_AFTER_MS = 120_000;
+
+/** A resource a create made (or found made): `complete` when its create call returned. */
+interface Made {
+  observed: Observed;
+  complete: boolean;
+}
+
 export class KindStore extends StoreReader {
+  private get abandonAfterMs(): number {
+    return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
+  }
+
   // ---------------------------------------------------------------- writing
 
   private async write<T>(namespace: string, name: string, task: () => Promise<T>): Promise<T> {
@@ -113,33 +130,98 @@ export class KindStore extends StoreReader {
     }
   }
 
-  /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
+  /**
+   * Creates the AWS resource for a prepared object; the caller holds its lock and knows no object has
+   * the name. Crash-safe (registry/half-made.ts): the resource is made carrying PENDING_TAG and becomes
+   * the object when that tag goes. A half-made resource of this object, left by an earlier attempt or
+   * made by this one although its answer was lost, is finished rather than refused.
+   */
   private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
+    const identity = this.identity(namespace, name);
     const spec = object.spec as Record<string, unknown>;
-    const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
+    const physicalName = this.kind.aws.physicalName(spec, identity);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-    if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
+    if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
+    if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
     const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
+    const tags = tagsFor(this.kind, identity, meta, spec);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
 
-    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), tags));
-    this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
-    const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
-    const committed = this.commit(namespace, name, found).object;
+    const made = taken ? { observed: taken, complete: false } : await this.make(ctx, identity, physicalName, spec, tags, meta.uid);
+    const committed = await this.complete(namespace, name, made, spec, tags, meta);
     await this.afterWrite(committed, warnings);
     return committed;
   }
 
-  /** After a create, AWS may briefly not list the new resource by name; read it by its ref instead. */
-  private async readBack(ref: string, meta: StoredMetadata): Promise<Omit<Found, 'object'>> {
+  /**
+   * Makes the resource, half made: tagged with PENDING_TAG in the call that makes it. If the create
+   * fails but a fresh read finds the resource half made with this create's uid (the answer was lost,
+   * and the SDK's retry met the resource it had just made), it is ours to finish.
+   */
+  private async make(ctx: KindContext, identity: OwnerIdentity, physicalName: string, spec: Record<string, unknown>, tags: Record<string, string>, uid: string): Promise<Made> {
+    const { name } = identity;
+    try {
+      const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), pendingTags(tags, Date.now() + this.abandonAfterMs)));
+      this.config.log.info({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref }, 'created AWS resource');
+      // After a create, AWS may briefly not list the new resource by name: it is read by its ref.
+      const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(), ref));
+      if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
+      return { observed, complete: true };
+    } catch (error) {
+      const found = await this.kind.aws.find(this.config.context(), physicalName).catch(() => undefined);
+      if (!found || !madeByCreate(found.tags, identity, uid) || found.lifecycle.phase === 'Deleting') throw error;
+      this.config.log.warn({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref: found.ref }, 'the create failed, but AWS has the resource this create made: finishing it');
+      return { observed: found, complete: false };
+    }
+  }
+
+  /**
+   * The last steps of a create. A resource whose creation did not complete is first brought to the
+   * spec (one with other immutable settings is removed: 409, try again). Then PENDING_TAG goes and the
+   * final metadata is written, which makes it the object. These steps are retried through throttling
+   * within the request's deadline, since giving up leaves the resource half made (finished by a retry
+   * of the create, else removed by the resync once abandoned).
+   */
+  private async complete(namespace: string, name: string, made: Made, spec: Record<string, unknown>, tags: Record<string, string>, meta: StoredMetadata): Promise<KubeObject> {
+    const ctx = this.config.context();
+    const { observed } = made;
+    if (!made.complete) {
+      // As on update: settings the spec leaves out (a defaulted name, say) are what AWS has.
+      const desired = this.kind.canonicalSpec(this.kind.defaults(spec, observed.spec));
+      const immutable = immutableFieldErrors(this.kind, observed.spec, desired);
+      if (immutable.length) {
+        await this.discard(name, ctx, observed);
+        throw conflict(this.plural, name, `an earlier attempt at this create left a half-made resource whose ${immutable.map((e) => e.field).join(', ')} cannot change; it is being removed, try again shortly`);
+      }
+      await this.persistently(name, () => this.kind.aws.update(ctx, observed, withoutTags(desired)));
+    }
+    await this.persistently(name, () => this.kind.aws.setTags(ctx, observed, diffTags(observed.tags, tags)));
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: observed.ref, resumed: !made.complete }, 'AWS resource complete');
+    if (made.complete) return this.commitWithTags(namespace, name, observed, tags, meta).object;
+    // Settings changed too: read it again, by its ref (the view does not know it yet).
     const readAt = performance.now();
-    const observed = await this.aws(ref, () => this.kind.aws.find(this.config.context(), ref));
-    if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
-    return { ref: observed.ref, observed, meta, readAt };
+    const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(), observed.ref));
+    if (!finished) throw notFound(this.plural, name);
+    return this.commit(namespace, name, this.found(finished, namespace, name, readAt)).object;
+  }
+
+  /**
+   * An AWS step after the resource was made: retried past the SDK's own attempts while AWS throttles
+   * or is unavailable, until the request's deadline ends it.
+   */
+  private async persistently<T>(name: string, step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.aws(name, step);
+      } catch (error) {
+        const transient = error instanceof StatusError && (error.code === 429 || error.code === 503);
+        if (!transient || attempt >= FINISHING_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, FINISHING_BACKOFF_MS * 2 ** attempt));
+      }
+    }
   }
 
   async update(namespace: string, name: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
@@ -227,20 +309,20 @@ export class KindStore extends StoreReader {
       if (gone.object) return gone.object;
       return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
     }
-    const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, meta);
+    const updated = specChanged ? await this.refresh(namespace, name) : this.commitWithTags(namespace, name, current.observed, tags, meta);
     if (!updated) throw notFound(this.plural, name);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
   }
 
   /**
-   * After a change of tags only (labels, annotations, managed fields, spec.tags), the resource is what
-   * was read a moment ago with the tags AWS just accepted: no second read, which halves such a write.
+   * After a change of tags only (labels, annotations, managed fields, spec.tags, or the end of a
+   * create), the resource is what was read a moment ago with the tags AWS just accepted: no second
+   * read, which halves such a write.
    */
-  private commitRetagged(current: Found, tags: Record<string, string>, meta: StoredMetadata): Found {
-    const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const systemTags = Object.fromEntries(Object.entries(current.observed.tags).filter(([key]) => key.startsWith('aws:')));
-    return this.commit(namespace, name, { ...current, observed: { ...current.observed, tags: { ...systemTags, ...tags } }, meta, readAt: performance.now() });
+  private commitWithTags(namespace: string, name: string, observed: Observed, tags: Record<string, string>, meta: StoredMetadata): Found {
+    const systemTags = Object.fromEntries(Object.entries(observed.tags).filter(([key]) => key.startsWith('aws:')));
+    return this.commit(namespace, name, { ref: observed.ref, observed: { ...observed, tags: { ...systemTags, ...tags } }, meta, readAt: performance.now() });
   }
 
   // ---------------------------------------------------------------- deleting

@@ -1,7 +1,7 @@
 // The resync against an in-memory fake service that counts calls: what it costs per period, and that
 // every kind of out-of-band change still becomes the right event.
 import { AwsClients } from '../../src/aws/clients.js';
-import { identityTags } from '../../src/aws/metadata-tags.js';
+import { identityTags, PENDING_TAG } from '../../src/aws/metadata-tags.js';
 import { createLogger } from '../../src/log.js';
 import type { ChangeEvent } from '../../src/registry/event-log.js';
 import { ResourceVersionClock } from '../../src/registry/resource-version.js';
@@ -12,7 +12,7 @@ const CLUSTER = 'c';
 const OBJECTS = 250;
 const BUDGET = 100;
 
-function setup(listByArn = false) {
+function setup(listByArn = false, mayCleanUp = true) {
   let now = 1_000_000;
   const cloud = new FakeCloud({ transitionMs: 1000, now: () => now, listByArn });
   const aws = new AwsClients({ region: 'us-east-1', maxAttempts: 1 });
@@ -24,6 +24,7 @@ function setup(listByArn = false) {
     log: createLogger('silent'),
     eventCapacity: 10_000,
     resyncReadBudget: BUDGET,
+    mayCleanUp: () => mayCleanUp,
   });
   const events: ChangeEvent[] = [];
   store.view.log.subscribe((event) => events.push(event));
@@ -97,6 +98,20 @@ describe('a full resync', () => {
     await store.resync();
     expect(store.view.get('ns', 'lagging')).toBeDefined();
     expect(events.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  test('keeps half-made resources out of the view, and removes those whose creates were abandoned, where allowed', async () => {
+    const pending = (at: number) => ({ [PENDING_TAG]: new Date(at).toISOString() });
+    for (const allowed of [false, true]) {
+      const { cloud, store } = setup(false, allowed);
+      cloud.createOutOfBand('abandoned', { ...owned('abandoned'), ...pending(Date.now() - 1000) });
+      cloud.createOutOfBand('underway', { ...owned('underway'), ...pending(Date.now() + 3_600_000) });
+      await store.resync();
+      expect(store.view.size).toBe(0);
+      await expect(store.get('ns', 'underway')).rejects.toMatchObject({ code: 404 });
+      // Only the leader removes anything; never a create still under way.
+      expect(cloud.calls.delete).toBe(allowed ? 1 : 0);
+    }
   });
 
   test('ignores resources of other clusters and untagged ones', async () => {
