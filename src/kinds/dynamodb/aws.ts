@@ -241,9 +241,18 @@ async function applyAfterCreate(ctx: KindContext, name: string, spec: DynamoDBSp
   if (spec.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, true);
 }
 
+/** Removes a table whose create did not finish: its deletion protection is this create's, not a user's. */
 async function rollBack(ctx: KindContext, name: string, deletionProtection: boolean): Promise<void> {
-  if (deletionProtection) await dynamodb(ctx).send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
-  await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
+  try {
+    if (deletionProtection) await dynamodb(ctx).send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
+    await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error;
+  }
+}
+
+async function discard(ctx: KindContext, observed: Observed): Promise<void> {
+  await rollBack(ctx, observed.ref, (observed.spec as unknown as DynamoDBSpec).deletionProtection);
 }
 
 async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
@@ -268,7 +277,8 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
   try {
     await applyAfterCreate(ctx, name, spec);
   } catch (error) {
-    // A half-configured table must not stay behind: remove it, then report what failed.
+    // A half-configured table must not stay behind: remove it, then report what failed. If the removal
+    // fails too, the table stays half made (pending) until a retry finishes it or the resync removes it.
     await rollBack(ctx, name, spec.deletionProtection).catch(() => undefined);
     throw error;
   }
@@ -400,5 +410,6 @@ export const dynamoDBAws: KindAws = {
   update,
   setTags,
   delete: remove,
+  discard,
   enumerate,
 };

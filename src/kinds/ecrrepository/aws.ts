@@ -120,11 +120,24 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
     if (spec.lifecyclePolicy) await setLifecyclePolicy(ctx, name, spec.lifecyclePolicy);
     if (spec.repositoryPolicy) await setRepositoryPolicy(ctx, name, spec.repositoryPolicy);
   } catch (error) {
-    // A half-configured repository must not stay behind (it is new, so it holds no images).
-    await ecr(ctx).send(new DeleteRepositoryCommand({ repositoryName: name, force: true })).catch(() => undefined);
+    // A half-configured repository must not stay behind. If the removal fails too, it stays half made
+    // (pending) until a retry finishes it or the resync removes it.
+    await discardRepository(ctx, name).catch(() => undefined);
     throw error;
   }
   return name;
+}
+
+/**
+ * Removes a repository whose create did not finish. Never with its images: should someone have pushed
+ * to it meanwhile, it stays (half made, hidden) and the resync says so in its log each period.
+ */
+async function discardRepository(ctx: KindContext, name: string): Promise<void> {
+  try {
+    await ecr(ctx).send(new DeleteRepositoryCommand({ repositoryName: name }));
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error;
+  }
 }
 
 async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
@@ -187,5 +200,6 @@ export const ecrRepositoryAws: KindAws = {
   update,
   setTags,
   delete: remove,
+  discard: (ctx, observed) => discardRepository(ctx, observed.ref),
   enumerate,
 };

@@ -1,6 +1,7 @@
 // SQS queues through @aws-sdk/client-sqs: attributes into the canonical spec, created with their tags
 // in the same call, changed with one SetQueueAttributes call carrying only what differs. With
-// usedeadletterQueue the queue has a dead-letter queue of its own, made and deleted with it.
+// usedeadletterQueue the queue has a dead-letter queue of its own (a part of the object, tagged so),
+// made and deleted with it.
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
@@ -41,10 +42,9 @@ interface DeadLetterTarget {
 
 // ------------------------------------------------------------------ reading
 
-/** A dead-letter queue is the queue's own when it is tagged as that queue's part. */
-function isOwnDeadLetterQueue(targetTags: Record<string, string>, queueTags: Record<string, string>): boolean {
-  const queue = readIdentity(queueTags);
-  return targetTags[PART_TAG] === OWN_DLQ_ROLE && queue !== undefined && sameOwner(readOwner(targetTags), queue);
+/** A dead-letter queue is an object's own when it is tagged as that object's part. */
+function isOwnDeadLetterQueue(targetTags: Record<string, string> | undefined, owner: OwnerIdentity | undefined): boolean {
+  return targetTags?.[PART_TAG] === OWN_DLQ_ROLE && owner !== undefined && sameOwner(readOwner(targetTags), owner);
 }
 
 async function deadLetterTarget(ctx: KindContext, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
@@ -58,7 +58,7 @@ async function deadLetterTarget(ctx: KindContext, redrive: string | undefined, t
     arn,
     url: await queueUrlOf(ctx, arn),
     name: parseArn(arn)?.resource ?? arn,
-    own: isOwnDeadLetterQueue(targetTags, tags),
+    own: isOwnDeadLetterQueue(targetTags, owner),
     ...(sibling ? { sibling } : {}),
     maxReceiveCount: Number(policy.maxReceiveCount),
   };
@@ -155,6 +155,10 @@ function encryptionAttributes(encryption: Encryption): Attributes {
   return { SqsManagedSseEnabled: String(encryption.type === 'SQS') };
 }
 
+function redrivePolicy(deadLetterArn: string, spec: SQSQueueSpec): string {
+  return JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.deadLetterQueue?.maxReceiveCount });
+}
+
 /** Every attribute a spec sets, given where its dead-letter queue is and the full policy text. */
 function attributesFor(spec: SQSQueueSpec, deadLetterArn: string | undefined, policy: string): Attributes {
   return {
@@ -172,7 +176,7 @@ function attributesFor(spec: SQSQueueSpec, deadLetterArn: string | undefined, po
         }
       : {}),
     ...encryptionAttributes(spec.encryption),
-    ...(deadLetterArn ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.deadLetterQueue?.maxReceiveCount }) } : {}),
+    ...(deadLetterArn ? { RedrivePolicy: redrivePolicy(deadLetterArn, spec) } : {}),
     ...(policy ? { Policy: policy } : {}),
   };
 }
@@ -208,18 +212,33 @@ async function deleteQueue(ctx: KindContext, url: string | undefined): Promise<v
   }
 }
 
+/**
+ * The queue first, with its tags (the pending one too, see registry/half-made.ts); then its own
+ * dead-letter queue and the redrive to it. Stopped between (a crash, a failed rollback), the queue is
+ * half made and a retry or the resync finds both, the dead-letter queue by its part tags.
+ */
 async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
   const spec = loose as unknown as SQSQueueSpec;
-  const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue, ownerOf(tags)) : undefined;
+  const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
+  const deadLetterArn = spec.usedeadletterQueue ? undefined : spec.deadLetterQueue?.arn;
+  const url = (await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, deadLetterArn, policy), tags }))).QueueUrl as string;
+  if (!spec.usedeadletterQueue) return url;
   try {
-    const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
-    const result = await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, own?.arn ?? spec.deadLetterQueue?.arn, policy), tags }));
-    return result.QueueUrl as string;
+    const own = await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue, ownerOf(tags));
+    // moto drops a queue's policy on any SetQueueAttributes without one; resending it is harmless in AWS.
+    await sqs(ctx).send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: redrivePolicy(own.arn, spec), ...(policy ? { Policy: policy } : {}) } }));
   } catch (error) {
-    // No dead-letter queue stays behind for a queue that was not made.
-    await deleteQueue(ctx, own?.url).catch(() => undefined);
+    await discardQueue(ctx, url, name, ownerOf(tags)).catch(() => undefined);
     throw error;
   }
+  return url;
+}
+
+/** Removes a queue whose create did not finish, and its own dead-letter queue if one was made for it. */
+async function discardQueue(ctx: KindContext, url: string, queueName: string, owner: OwnerIdentity): Promise<void> {
+  const deadLetterQueue = ownDeadLetterQueueName(queueName);
+  if (isOwnDeadLetterQueue(await queueTagsOf(ctx, deadLetterQueue), owner)) await deleteQueue(ctx, await queueUrlOf(ctx, deadLetterQueue));
+  await deleteQueue(ctx, url);
 }
 
 /** Attributes a removal has to send explicitly, and the value that removes them. */
@@ -292,5 +311,6 @@ export const sqsQueueAws: KindAws = {
   update,
   setTags,
   delete: remove,
+  discard: (ctx, observed) => discardQueue(ctx, observed.ref, (observed.spec as unknown as SQSQueueSpec).queueName as string, ownerOf(observed.tags)),
   enumerate,
 };
