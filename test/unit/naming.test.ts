@@ -1,7 +1,8 @@
 import { defaultMessagingName, defaultPhysicalName, inDefaultNameSpace } from '../../src/aws/naming.js';
 import ecrRepository from '../../src/kinds/ecrrepository/index.js';
 import s3Bucket from '../../src/kinds/s3bucket/index.js';
-import { parameterName, parameterNameOfArn } from '../../src/kinds/snssubscription/parameter.js';
+import { parameterNameOfArn } from '../../src/aws/parameters.js';
+import { PARAMETER_PREFIX, parameterName } from '../../src/kinds/snssubscription/parameter.js';
 import { ownDeadLetterQueueName } from '../../src/kinds/sqsqueue/aws.js';
 
 const identity = { clusterName: 'prod', namespace: 'team-a', name: 'orders' };
@@ -51,7 +52,7 @@ describe('default physical names', () => {
   test('an SNS subscription\'s metadata parameter is named after the object, and found again from its ARN', () => {
     const name = parameterName({ clusterName: 'prod', namespace: 'team-a', name: 'sub' });
     expect(name).toBe('/service-operator.aws/snssubscriptions/prod/team-a/sub');
-    expect(parameterNameOfArn(`arn:aws:ssm:us-east-1:1:parameter${name}`)).toBe(name);
-    expect(parameterNameOfArn('arn:aws:ssm:us-east-1:1:parameter/something/else')).toBeUndefined();
+    expect(parameterNameOfArn(`arn:aws:ssm:us-east-1:1:parameter${name}`, PARAMETER_PREFIX)).toBe(name);
+    expect(parameterNameOfArn('arn:aws:ssm:us-east-1:1:parameter/something/else', PARAMETER_PREFIX)).toBeUndefined();
   });
 });
