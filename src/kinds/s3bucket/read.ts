@@ -19,6 +19,7 @@ import { awsErrorCode } from '../../aws/errors.js';
 import { splitPolicy } from '../../aws/policy-statements.js';
 import { fromTagList } from '../../aws/tag-list.js';
 import type { KindContext, Observed } from '../../registry/kind.js';
+import { intendedTags } from './intent.js';
 import { accessControlOf, corsFromAws, encryptionFromAws, lifecycleFromAws, WEBSITE_SID } from './settings.js';
 import type { Ownership, S3BucketSpec } from './spec.js';
 import { bucketArn, bucketHost, regionOfLocation, websiteUrl } from './urls.js';
@@ -120,8 +121,27 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
   };
 }
 
+/** The state of a bucket a create intends but has not made yet. */
+export const NOT_CREATED = 'NOT_CREATED';
+
+/** A bucket that is only intended: half made, with the intent's tags (intent.ts). */
+function intended(ctx: KindContext, name: string, tags: Record<string, string>): Observed {
+  return {
+    ref: name,
+    arn: bucketArn(name, ctx.region),
+    tags,
+    lifecycle: { state: NOT_CREATED, phase: 'Creating', message: 'the create of this bucket has not finished' },
+    spec: { bucketName: name, region: ctx.region },
+    status: {},
+    outputs: {},
+  };
+}
+
 export async function findBucket(ctx: KindContext, name: string): Promise<Observed | undefined> {
-  if (!(await visible(ctx, name))) return undefined;
+  if (!(await visible(ctx, name))) {
+    const tags = await intendedTags(ctx, name);
+    return tags ? intended(ctx, name, tags) : undefined;
+  }
   const settings = await readSettings(ctx, name);
   const region = regionOfLocation(settings.location.LocationConstraint);
   const spec = renderSpec(name, region, settings);
@@ -131,7 +151,7 @@ export async function findBucket(ctx: KindContext, name: string): Promise<Observ
   return {
     ref: name,
     arn,
-    tags: fromTagList(settings.tagging?.TagSet),
+    tags: settings.tagging ? fromTagList(settings.tagging.TagSet) : ((await intendedTags(ctx, name)) ?? {}),
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'bucket exists' },
     spec: spec as unknown as Record<string, unknown>,
     status: { arn, bucketName: name, region, bucketURL: host, ...(spec.website.enabled ? { websiteURL: website } : {}) },
