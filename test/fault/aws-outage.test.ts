@@ -1,11 +1,12 @@
 // AWS misbehaving between the server and moto (issue 9, findings 3 and 9): a call that hangs, AWS
-// unreachable and back, S3 throttling a HEAD. What a client sees is a Status with Retry-After within
+// unreachable and back, a throttling storm, S3 throttling a HEAD. What a client sees is a Status with Retry-After within
 // the request's deadline, open watches stay open, one kind's trouble holds up no other kind, and the
 // server recovers by itself.
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queueNames } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { eventually } from '../support/eventually.js';
-import { operation, type FaultProxy } from '../support/fault-proxy.js';
+import { operation, THROTTLED, type FaultProxy } from '../support/fault-proxy.js';
 import { seedFrom } from '../support/random.js';
 import { openWatch } from '../support/watch.js';
 
@@ -68,6 +69,28 @@ test('AWS unreachable: 503 with Retry-After, nothing half made, open watches sta
   await watch.waitFor('ADDED during, on the watch opened before the outage', (event) => event.type === 'ADDED' && event.object.metadata?.name === 'during');
   expect(watch.ended()).toBe(false);
   watch.close();
+});
+
+test(`a throttling storm (half of all AWS calls, seed ${SEED}): a create makes its object or leaves none; retried, each is made once`, async () => {
+  const names = Array.from({ length: 8 }, (_, i) => `storm-${i}`);
+  const calm = proxy.add({ matches: () => true, probability: 0.5, fault: THROTTLED });
+  // One after another, so that the seeded faults fall on the same calls every run.
+  const statuses: number[] = [];
+  for (const name of names) statuses.push(await create('sqsqueues', object('SQSQueue', name)));
+  calm();
+  const listed = (await env.request(`${GROUP}/sqsqueues`)).json<{ items: { metadata: { name: string } }[] }>().items.map((item) => item.metadata.name);
+  for (const [i, name] of names.entries()) {
+    if (statuses[i] === 201) {
+      expect(listed).toContain(name);
+      continue;
+    }
+    // Refused under the storm: no object, whatever AWS had already made for it.
+    expect([429, 503, 504]).toContain(statuses[i]);
+    expect(listed).not.toContain(name);
+    expect((await env.request(`${GROUP}/sqsqueues/${name}`)).status).toBe(404);
+    expect(await create('sqsqueues', object('SQSQueue', name))).toBe(201);
+  }
+  expect((await queueNames(env.aws)).filter((queue) => queue.startsWith('outage_default_storm-'))).toHaveLength(names.length);
 });
 
 test('S3 throttling a HEAD (503 SlowDown, no body) is a 429 with Retry-After', async () => {
