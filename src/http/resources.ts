@@ -133,6 +133,9 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
   if (FROM_VIEW.has(info.verb) && !deps.viewFilled(info.resource)) throw tooManyRequests('storage is (re)initializing', 1);
+  // Every query parameter is checked before anything is done: a write must not happen for a request
+  // refused only when its answer is shaped.
+  includeObjectOf(query);
   const write = () => ({
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),

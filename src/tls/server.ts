@@ -4,6 +4,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { StatusError } from '../api/errors.js';
 import type { Logger } from '../log.js';
 
 export interface TlsFiles {
@@ -37,9 +39,20 @@ function modified(files: TlsFiles): string {
   return [files.certFile, files.keyFile].map((f) => statSync(f).mtimeMs).join(':');
 }
 
+/** Node's own answers to requests it cannot parse, as a Status (its default is a bare 400 without one). */
+const UNPARSABLE: Record<string, [number, string]> = { HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'], ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'] };
+
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const [code, phrase] = UNPARSABLE[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = JSON.stringify(new StatusError(code, 'BadRequest', `the request could not be parsed as HTTP (${error.code ?? error.message})`).toStatus());
+  socket.end(`HTTP/1.1 ${code} ${phrase}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 export function createTlsServer(files: TlsFiles, handler: RequestListener, log: Logger, reloadCheckMs = RELOAD_CHECK_MS): { server: Server; stopReloading: () => void } {
   const read = () => ({ cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) });
   const server = createServer({ ...read(), ...PROTOCOL, requestCert: true, rejectUnauthorized: false }, handler);
+  server.on('clientError', answerUnparsable);
   // Watch streams outlive any request timeout; Node's default 5-minute requestTimeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -1,6 +1,7 @@
 // Malformed requests get a clear 4xx Status and change nothing in AWS (issue 9, findings 5 and 6):
 // metadata of the wrong JSON type, a malformed %-escape, bodies nested too deep or YAML aliases that
-// contain themselves, and a watch timeout longer than a timer can wait.
+// contain themselves, and a watch timeout longer than a timer can wait; also what the HTTP fuzz test
+// (test/fuzz) found: a method HTTP does not know, a write refused only when its answer was shaped.
 import { tableNames, expectUnchanged } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { https } from '../support/https.js';
@@ -32,6 +33,18 @@ test('a malformed %-escape in the path is a 400 Status, even before authenticati
   expectStatus(unauthenticated, 400, 'invalid URL escape');
   expect(unauthenticated.body).not.toContain('<');
   expectStatus(await env.request(`${TABLES}/%E0%A4%A`), 400, 'invalid URL escape');
+});
+
+test('a method HTTP itself does not know, and a bad query parameter of a write, are 400 Statuses and change nothing', async () => {
+  expectStatus(await env.request(TABLES, { method: 'FUZZ' }), 400, 'could not be parsed as HTTP');
+  await expectUnchanged(
+    () => tableNames(env.aws),
+    async () => {
+      const table = JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', metadata: { name: 'shaped' }, spec: KEYS });
+      const headers = { 'Content-Type': 'application/json', Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' };
+      expectStatus(await env.request(`${TABLES}?includeObject=x`, { method: 'POST', headers, body: table }), 400, 'includeObject "x" is invalid');
+    },
+  );
 });
 
 test('metadata of the wrong JSON type is a 400 and creates nothing', async () => {
