@@ -299,16 +299,17 @@ export class KindStore extends StoreReader {
     if (specChanged) await this.checkLinks(namespace, name, desired.spec, currentSpec);
     if (options.dryRun) return this.preview(namespace, name, desired.spec, meta, tags, current);
 
+    if (meta.deletionTimestamp && !meta.finalizers?.length) {
+      // The last finalizer went: the deletion it held goes ahead instead of this write, so a deletion
+      // AWS refuses (a bucket that holds objects) refuses the write too and nothing has changed.
+      const gone = await this.finishDeletion({ ...current, meta });
+      if (gone.object) return gone.object;
+      return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
+    }
     const ctx = this.config.context();
     if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec as Record<string, unknown>)));
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: meta.generation }, 'updated AWS resource');
-
-    if (meta.deletionTimestamp && !meta.finalizers?.length) {
-      const gone = await this.finishDeletion(current);
-      if (gone.object) return gone.object;
-      return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
-    }
     const updated = specChanged ? await this.refresh(namespace, name) : this.commitWithTags(namespace, name, current.observed, tags, meta);
     if (!updated) throw notFound(this.plural, name);
     await this.afterWrite(updated.object, warnings);
