@@ -21,6 +21,8 @@ export interface AwsCall {
   mutating: boolean;
   /** What the proxy did with it. */
   outcome?: string;
+  /** moto's HTTP status, for a call forwarded to it. */
+  status?: number;
 }
 
 export type Fault =
@@ -169,9 +171,9 @@ export class FaultProxy {
     this.unreachable = false;
   }
 
-  /** How many calls that can change AWS have been forwarded so far (a mark to compare with later). */
+  /** How many calls have changed AWS so far: mutating ones moto carried out (a mark to compare with later). */
   mutations(): number {
-    return this.calls.filter((call) => call.mutating && call.outcome === 'forwarded').length;
+    return this.calls.filter((call) => call.mutating && call.outcome === 'forwarded' && (call.status ?? 0) < 300).length;
   }
 
   /** The calls made since `mark` (an index into `calls`). */
@@ -221,6 +223,7 @@ export class FaultProxy {
       req.socket.destroy();
       return;
     }
+    call.status = answer.status;
     if (fault?.kind === 'lose-response') {
       call.outcome = 'forwarded';
       req.socket.destroy();
