@@ -242,14 +242,15 @@ export abstract class StoreReader {
   }
 
   /**
-   * One background read: if it fails (one resource AWS will not describe to us, one call that timed
-   * out), that object keeps its last state and the next resync tries again; the kind's resync goes on.
+   * One background step for one resource (a read, the removal of an abandoned half-made one): if it
+   * fails (a resource AWS will not describe to us, a call that timed out, a bucket that holds objects),
+   * that object keeps its last state and the next resync tries again; the kind's resync goes on.
    */
   private async tolerated(ref: string, read: () => Promise<void>): Promise<void> {
     try {
       await read();
     } catch (error) {
-      this.config.log.warn({ kind: this.kind.names.kind, ref, err: error instanceof Error ? error.message : error }, 'could not read a resource in the resync; it keeps its last state until the next one');
+      this.config.log.warn({ kind: this.kind.names.kind, ref, err: error instanceof Error ? error.message : error }, 'a resync step for one resource failed; it keeps its last state and is tried again next period');
     }
   }
 
