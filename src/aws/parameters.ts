@@ -35,7 +35,8 @@ export async function parameterTags(ctx: KindContext, name: string): Promise<Rec
 
 /** A new parameter with its tags (SSM takes tags only when a parameter is created, not overwritten). */
 export async function createParameter(ctx: KindContext, name: string, value: string, description: string, tags: Record<string, string>): Promise<void> {
-  await ssm(ctx).send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Description: description, Tags: toTagList(tags) }));
+  const tagged = Object.keys(tags).length ? { Tags: toTagList(tags) } : {};
+  await ssm(ctx).send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Description: description, ...tagged }));
 }
 
 export async function overwriteParameter(ctx: KindContext, name: string, value: string): Promise<void> {

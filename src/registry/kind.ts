@@ -121,6 +121,11 @@ export interface KindAws {
   linked?(spec: Record<string, unknown>, physicalName: string, identity: ObjectIdentity): LinkedResource[];
   /** Reads the resource (spec, status, tags); undefined when it does not exist. */
   find(ctx: KindContext, ref: string): Promise<Observed | undefined>;
+  /**
+   * Checks against AWS that a create must pass before anything is written (a subscription SNS already
+   * has, say): run before the create records itself, in dry runs too. Refuses by throwing.
+   */
+  precheck?(ctx: KindContext, spec: Record<string, unknown>): Promise<void>;
   /** Creates the resource with its tags (in the same call where AWS allows it); returns its ref. */
   create(ctx: KindContext, name: string, spec: Record<string, unknown>, tags: Record<string, string>): Promise<string>;
   /** Brings the resource from `current` to `desired` with the fewest AWS calls; tags are separate. */

@@ -11,7 +11,7 @@ import { EventLog } from './event-log.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
-import { isAbandoned, isHalfMade, isHalfMadeBy } from './half-made.js';
+import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
 import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
@@ -232,13 +232,26 @@ export abstract class StoreReader {
    */
   private async discardAbandoned(read: Required<ResyncRead>): Promise<void> {
     const { namespace, name } = read.owner;
+    const journal = this.config.journal;
     await this.mutex.run(objectKey(namespace, name), async () => {
       const ctx = this.config.context();
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, read.ref));
       if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
+      const key = this.journalKey(namespace, name);
+      const record = journal && (await this.aws(name, () => journal.read(key)));
+      if (!vouchedFor(record, this.kind.aws.physicalName(observed.spec, this.identity(namespace, name)), observed.tags)) {
+        this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'a half-made AWS resource no create record vouches for stays hidden: apply its object again to finish it, or remove it in AWS');
+        return;
+      }
       await this.discard(name, ctx, observed);
+      await this.aws(name, async () => journal?.forget(key));
       this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'removed a half-made AWS resource whose create was abandoned');
     });
+  }
+
+  /** The object's key in the create journal. */
+  protected journalKey(namespace: string, name: string): string {
+    return `${this.plural}/${namespace}/${name}`;
   }
 
   /**

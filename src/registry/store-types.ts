@@ -3,6 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
+import type { CreateJournal } from './half-made.js';
 import type { KindContext, KindDefinition } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
 import type { ResourceVersionClock } from './resource-version.js';
@@ -80,4 +81,6 @@ export interface StoreConfig {
   abandonAfterMs?: number;
   /** Whether this replica may remove abandoned half-made resources now (the leader); default: yes. */
   mayCleanUp?: () => boolean;
+  /** Where creates record themselves (registry/half-made.ts); without one, nothing half made is ever removed. */
+  journal?: CreateJournal;
 }

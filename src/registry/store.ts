@@ -8,7 +8,7 @@ import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
-import { diffTags, isReservedTagKey, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import { diffTags, isReservedTagKey, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
 import type { KindContext, Observed, SiblingLookup } from './kind.js';
@@ -146,6 +146,7 @@ export class KindStore extends StoreReader {
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
+    if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, withoutTags(spec)));
     const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
     const tags = tagsFor(this.kind, identity, meta, spec);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
@@ -163,6 +164,7 @@ export class KindStore extends StoreReader {
    */
   private async make(ctx: KindContext, identity: OwnerIdentity, physicalName: string, spec: Record<string, unknown>, tags: Record<string, string>, uid: string): Promise<Made> {
     const { name } = identity;
+    await this.aws(name, async () => this.config.journal?.record(this.journalKey(identity.namespace, name), { ref: physicalName, uid }));
     try {
       const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), pendingTags(tags, Date.now() + this.abandonAfterMs)));
       this.config.log.info({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref }, 'created AWS resource');
@@ -172,7 +174,11 @@ export class KindStore extends StoreReader {
       return { observed, complete: true };
     } catch (error) {
       const found = await this.kind.aws.find(this.config.context(), physicalName).catch(() => undefined);
-      if (!found || !madeByCreate(found.tags, identity, uid) || found.lifecycle.phase === 'Deleting') throw error;
+      if (!found || !madeByCreate(found.tags, identity, uid) || found.lifecycle.phase === 'Deleting') {
+        // Nothing of this create is left to vouch for: its record goes too (if that fails, it vouches for nothing).
+        await this.config.journal?.forget(this.journalKey(identity.namespace, name)).catch(() => undefined);
+        throw error;
+      }
       this.config.log.warn({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref: found.ref }, 'the create failed, but AWS has the resource this create made: finishing it');
       return { observed: found, complete: false };
     }
@@ -198,7 +204,14 @@ export class KindStore extends StoreReader {
       }
       await this.persistently(name, () => this.kind.aws.update(ctx, observed, withoutTags(desired)));
     }
-    await this.persistently(name, () => this.kind.aws.setTags(ctx, observed, diffTags(observed.tags, tags)));
+    await this.persistently(name, async () => this.config.journal?.forget(this.journalKey(namespace, name)));
+    try {
+      await this.persistently(name, () => this.kind.aws.setTags(ctx, observed, diffTags(observed.tags, tags)));
+    } catch (error) {
+      // Still half made: it is vouched for again, so that the resync may remove it if nobody finishes it.
+      await this.vouchAgain(namespace, name, observed).catch(() => undefined);
+      throw error;
+    }
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: observed.ref, resumed: !made.complete }, 'AWS resource complete');
     if (made.complete) return this.commitWithTags(namespace, name, observed, tags, meta).object;
     // Settings changed too: read it again, by its ref (the view does not know it yet).
@@ -206,6 +219,17 @@ export class KindStore extends StoreReader {
     const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(), observed.ref));
     if (!finished) throw notFound(this.plural, name);
     return this.commit(namespace, name, this.found(finished, namespace, name, readAt)).object;
+  }
+
+  /**
+   * The journal record goes before the pending tag (once the tag is gone, nothing may vouch for
+   * removing the resource); should the tag stay after all, the record is written again.
+   */
+  private async vouchAgain(namespace: string, name: string, observed: Observed): Promise<void> {
+    const reading = readMetadataTags(observed.tags);
+    if (reading.state !== 'readable') return;
+    const ref = this.kind.aws.physicalName(observed.spec, this.identity(namespace, name));
+    await this.config.journal?.record(this.journalKey(namespace, name), { ref, uid: reading.meta.uid });
   }
 
   /**

@@ -93,10 +93,17 @@ describe.each(CASES)('$kind', (c) => {
 
   test(`the answer to ${c.create} is lost: the create recognises its own resource and succeeds`, async () => {
     await c.prepare?.('unheard');
-    proxy.add({ matches: operation(c.create), fault: { kind: 'lose-response' }, times: 1 });
+    proxy.add({ matches: c.isCreate ?? operation(c.create), fault: { kind: 'lose-response' }, times: 1 });
     expect(await createCase(c, 'unheard')).toBe(201);
     await expectComplete(c, 'unheard');
   });
+});
+
+test('the answer to the record a create makes of itself is lost: the create goes on', async () => {
+  const c = CASES[0];
+  proxy.add({ matches: (call) => call.operation === 'PutParameter' && call.parameter?.startsWith('/service-operator.aws/creates/') === true, fault: { kind: 'lose-response' }, times: 1 });
+  expect(await createCase(c, 'recorded')).toBe(201);
+  await expectComplete(c, 'recorded');
 });
 
 test('half-made resources nobody finishes are removed by the resync once their creates are abandoned', async () => {

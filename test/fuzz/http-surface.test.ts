@@ -7,7 +7,7 @@
 import { request } from 'node:https';
 import { stringify as toYaml } from 'yaml';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
-import type { FaultProxy } from '../support/fault-proxy.js';
+import type { AwsCall, FaultProxy } from '../support/fault-proxy.js';
 import { SeededRandom, seedFrom } from '../support/random.js';
 
 const SEED = seedFrom(2013);
@@ -229,6 +229,17 @@ function send(fuzz: FuzzRequest): Promise<Answer> {
   });
 }
 
+/**
+ * The AWS changes made since `mark`, less SSM parameters created and deleted again meanwhile (the
+ * records a create makes of itself, taken back when AWS refuses it): those leave nothing behind.
+ */
+function netChanges(mark: number): AwsCall[] {
+  const changes = proxy.changes(mark);
+  const lastOn = (parameter: string) => changes.filter((c) => c.parameter === parameter).at(-1)?.operation;
+  const undone = new Set(changes.filter((c) => c.operation === 'PutParameter' && c.parameter && lastOn(c.parameter) === 'DeleteParameter').map((c) => c.parameter));
+  return changes.filter((c) => !(c.parameter && undone.has(c.parameter)));
+}
+
 function describeRequest(fuzz: FuzzRequest, answer?: Answer): string {
   const body = fuzz.body ? ` body ${JSON.stringify(fuzz.body.toString('utf8').slice(0, 300))}` : '';
   return `seed ${SEED}: ${fuzz.method} ${fuzz.path} ${JSON.stringify(fuzz.headers)}${body}${answer ? ` → ${answer.status} ${answer.body.slice(0, 300)}` : ''}`;
@@ -258,7 +269,7 @@ test(`${REQUESTS} fuzzed requests: no 5xx, no hang, and no AWS change from a ref
   const seen: Record<string, number> = {};
   for (let i = 0; i < REQUESTS; i++) {
     const fuzz = nextRequest(i);
-    const mark = proxy.mutations();
+    const mark = proxy.calls.length;
     let answer: Answer;
     try {
       answer = await send(fuzz);
@@ -269,7 +280,8 @@ test(`${REQUESTS} fuzzed requests: no 5xx, no hang, and no AWS change from a ref
     seen[group] = (seen[group] ?? 0) + 1;
     if (answer.status >= 500) throw new Error(`a 5xx: ${describeRequest(fuzz, answer)}`);
     if (answer.status >= 400) {
-      if (proxy.mutations() !== mark) throw new Error(`a refused request changed AWS: ${describeRequest(fuzz, answer)}`);
+      const changed = netChanges(mark);
+      if (changed.length) throw new Error(`a refused request changed AWS (${changed.map((c) => c.operation).join(', ')}): ${describeRequest(fuzz, answer)}`);
       if (fuzz.method !== 'HEAD' && !(answer.contentType.startsWith('application/json') && /"kind":"Status"/.test(answer.body))) throw new Error(`an error that is not a Status: ${describeRequest(fuzz, answer)}`);
     }
   }

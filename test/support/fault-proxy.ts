@@ -19,6 +19,8 @@ export interface AwsCall {
   operation: string;
   /** Whether the operation can change anything in AWS (everything but Get/List/Describe/Head). */
   mutating: boolean;
+  /** For SSM parameter calls: the parameter's name. */
+  parameter?: string;
   /** What the proxy did with it. */
   outcome?: string;
   /** moto's HTTP status, for a call forwarded to it. */
@@ -96,7 +98,17 @@ export function describeCall(req: IncomingMessage, body: Buffer): AwsCall {
     name = new URLSearchParams(body.toString('utf8')).get('Action') ?? new URL(req.url ?? '/', 'http://proxy').searchParams.get('Action') ?? 'Unknown';
   }
   const mutating = service === 's3' ? method !== 'GET' && method !== 'HEAD' : !/^(Get|List|Describe|Head)/.test(name);
-  return { service, operation: name, mutating };
+  return { service, operation: name, mutating, ...(service === 'ssm' ? parameterOf(body) : {}) };
+}
+
+function parameterOf(body: Buffer): { parameter?: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { Name?: unknown; ResourceId?: unknown };
+    const name = parsed.Name ?? parsed.ResourceId;
+    return typeof name === 'string' ? { parameter: name } : {};
+  } catch {
+    return {};
+  }
 }
 
 function escapeXml(text: string): string {
@@ -173,7 +185,12 @@ export class FaultProxy {
 
   /** How many calls have changed AWS so far: mutating ones moto carried out (a mark to compare with later). */
   mutations(): number {
-    return this.calls.filter((call) => call.mutating && call.outcome === 'forwarded' && (call.status ?? 0) < 300).length;
+    return this.changes(0).length;
+  }
+
+  /** The calls since `mark` that changed AWS: mutating ones moto carried out. */
+  changes(mark: number): AwsCall[] {
+    return this.calls.slice(mark).filter((call) => call.mutating && call.outcome === 'forwarded' && (call.status ?? 0) < 300);
   }
 
   /** The calls made since `mark` (an index into `calls`). */

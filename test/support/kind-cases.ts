@@ -4,6 +4,7 @@
 import { ListSubscriptionsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { bucketNames, parameterNames, queueNames, repositoryNames, tableNames, topicArns } from './aws.js';
 import type { TestEnvironment } from './environment.js';
+import type { AwsCall } from './fault-proxy.js';
 
 export interface KindCase {
   plural: string;
@@ -13,6 +14,8 @@ export interface KindCase {
   prepare?(name: string): Promise<void>;
   /** The call that makes the resource, one that follows it (to fail), and the rollback's call. */
   create: string;
+  /** Whether a call is the one that makes the resource (default: any call of `create`). */
+  isCreate?(call: AwsCall): boolean;
   step: string;
   rollback?: string;
   /** How many AWS resources of the kind exist for the object `name`. */
@@ -99,6 +102,7 @@ export function kindCases(environment: () => TestEnvironment, cluster: string): 
       spec: (name) => ({ topicName: 'news', protocol: 'sqs', endpoint: `to-${name}` }),
       prepare: async (name) => expect(await createObject(environment(), 'sqsqueues', 'SQSQueue', `to-${name}`, {})).toBe(201),
       create: 'PutParameter',
+      isCreate: (call) => call.operation === 'PutParameter' && call.parameter?.startsWith('/service-operator.aws/snssubscriptions/') === true,
       step: 'Subscribe',
       rollback: 'DeleteParameter',
       inAws: async (name) => {

@@ -30,11 +30,14 @@ function nameConflict(error: unknown, name: string): Error {
  * exists removes it (it is new and empty); a failed removal leaves it half made, found again by its
  * tags or its intent.
  */
+/** Buckets are made in the server's region only. */
+async function precheck(ctx: KindContext, loose: Record<string, unknown>): Promise<void> {
+  const region = (loose as unknown as S3BucketSpec).region;
+  if (region !== undefined && region !== ctx.region) throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, region)]);
+}
+
 async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
   const spec = loose as unknown as S3BucketSpec;
-  if (spec.region !== undefined && spec.region !== ctx.region) {
-    throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, spec.region)]);
-  }
   await recordIntent(ctx, name, tags);
   await makeBucket(ctx, name, spec, tags);
   return name;
@@ -127,6 +130,7 @@ export const s3BucketAws: KindAws = {
     (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, NAMING),
   explicitName: { field: 'bucketName', rules: NAMING },
   linked,
+  precheck,
   find: findBucket,
   create,
   update,

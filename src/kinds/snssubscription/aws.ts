@@ -190,7 +190,6 @@ function subscribeAttributes(spec: SNSSubscriptionSpec): Attributes {
  */
 async function create(ctx: KindContext, parameter: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
   const spec = loose as unknown as SNSSubscriptionSpec;
-  await refuseDuplicate(ctx, spec);
   // The store found no subscription under this parameter: a parameter left there is an orphan.
   await deleteParameter(ctx, parameter);
   await createParameter(ctx, parameter, intentValue({ topicArn: spec.topicARN as string, protocol: spec.protocol, endpoint: awsEndpoint(spec), queues: queuesOf(spec) }), PARAMETER_DESCRIPTION, tags);
@@ -305,6 +304,7 @@ function linked(loose: Record<string, unknown>): LinkedResource[] {
 export const snsSubscriptionAws: KindAws = {
   physicalName: (_spec: Record<string, unknown>, identity: ObjectIdentity) => parameterName(identity),
   linked,
+  precheck: (ctx, spec) => refuseDuplicate(ctx, spec as unknown as SNSSubscriptionSpec),
   find,
   create,
   update,
