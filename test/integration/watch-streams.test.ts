@@ -3,25 +3,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { identityTags } from '../../src/aws/metadata-tags.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { FakeCloud, fakeKind } from '../support/fake-cloud.js';
-import { https } from '../support/https.js';
 import { caOf } from '../support/processes.js';
 import { openWatch, type WatchTarget } from '../support/watch.js';
 
 const WATCH = '/apis/service-operator.aws/v1alpha1/faketables?watch=1';
 const servers: RunningServer[] = [];
 
-// AWS is configured (so no moto is started) but never called: the fake kind keeps its resources in memory.
+// AWS is configured (so no moto is started) but never called: the fake kind keeps its resources in
+// memory, and nothing here creates through the server (a create records itself in AWS first).
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';
 
 function config(token: string): { config: Config; certsDir: string } {
   const certsDir = join(mkdtempSync(join(tmpdir(), 'watch-streams-')), 'certs');
-  const parsed = parseConfig(['--token', token, '--certs-dir', certsDir, '--cluster-name', 'streams']) as Config;
+  const parsed = parseConfig(['--token', token, '--certs-dir', certsDir, '--cluster-name', 'streams', '--resync-period', '1']) as Config;
   return { config: { ...parsed, port: 0 }, certsDir };
 }
 
@@ -48,9 +49,8 @@ test("closing one server ends its watches and leaves another server's open", asy
   servers.splice(servers.indexOf(a.server), 1);
   await watchA.waitForEnd();
 
-  const body = JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'FakeTable', metadata: { name: 'after' }, spec: {} });
-  const created = await https(`${b.target.url}/apis/service-operator.aws/v1alpha1/namespaces/ns/faketables`, { method: 'POST', ca: b.target.ca, headers: { Authorization: 'Bearer token-b', 'Content-Type': 'application/json' }, body });
-  expect(created.status).toBe(201);
+  // A resource appears in B's (fake) AWS: B's resync makes it an event on B's watch.
+  cloudB.createOutOfBand('after', identityTags({ cluster: 'streams', namespace: 'ns', name: 'after' }));
   await watchB.waitFor('ADDED after on the other server', (event) => event.type === 'ADDED' && event.object.metadata?.name === 'after');
   expect(watchB.ended()).toBe(false);
   watchB.close();
