@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
+import { ssmAdoptionClaims } from './aws/adoption-claims.js';
 import { ssmCreateJournal } from './aws/create-journal.js';
 import { deadlineSignal, withDeadline } from './aws/deadline.js';
 import { awsIsConfigured } from './aws/environment.js';
@@ -100,6 +101,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     abandonAfterMs: 2 * config.requestTimeoutMs,
     mayCleanUp: () => mode.notServing() === undefined,
     journal: ssmCreateJournal(context, config.clusterName),
+    adoptionClaims: ssmAdoptionClaims,
   };
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ ...storeConfig, kind })]));
   const watches = new WatchStreams();

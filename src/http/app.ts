@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),
@@ -128,13 +128,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use((req: Request, res: Response) => {
-    const { info } = res.locals as Locals;
+    const { info, user } = res.locals as Locals;
     const notServing = deps.notServing();
     const work = !req.path.startsWith(RESOURCE_PREFIX)
       ? Promise.reject(pathNotFound())
       : notServing
         ? Promise.reject(serviceUnavailable(notServing, 1))
-        : handleResource(req, res, info);
+        : handleResource(req, res, info, user);
     work.catch((error: unknown) => sendError(res, error, deps.log));
   });
   // Whatever express itself throws (it should not) still leaves as a Status, never as its HTML page.

@@ -8,6 +8,8 @@ import type { RequestInfo } from '../api/request-info.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
 import { GROUP_VERSION, type KubeObject, type ListMeta } from '../api/types.js';
+import { forbiddenError } from '../auth/forbidden.js';
+import type { Authorizer, UserInfo } from '../auth/types.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from '../registry/store.js';
 import type { ListQuery } from '../registry/store-types.js';
@@ -24,6 +26,8 @@ export interface ResourceDeps {
   watches: WatchStreams;
   /** True once the first read of a kind (by plural) from AWS has filled its view. */
   viewFilled: (plural: string) => boolean;
+  /** Decides the extra `adopt` verb (registry/adoption.ts) for the caller. */
+  authorizer: Authorizer;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -126,7 +130,16 @@ function deleteOptionsOf(body: Record<string, unknown>, query: URLSearchParams) 
   return { dryRun: dryRunOf(query, body.dryRun), preconditions };
 }
 
-async function dispatch(req: Request, res: Response, info: RequestInfo, deps: ResourceDeps): Promise<void> {
+/** A SubjectAccessReview of the custom verb `adopt` on the object, as the request's user. */
+function adoptionAuthorizer(deps: ResourceDeps, user: UserInfo, info: RequestInfo) {
+  return async (namespace: string, name: string): Promise<void> => {
+    const adopt: RequestInfo = { ...info, verb: 'adopt', namespace, name, subresource: '' };
+    const decision = await deps.authorizer.authorize(user, adopt);
+    if (!decision.allowed) throw forbiddenError(user, adopt, decision.reason);
+  };
+}
+
+async function dispatch(req: Request, res: Response, info: RequestInfo, user: UserInfo, deps: ResourceDeps): Promise<void> {
   const store = deps.stores.get(info.resource);
   if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   const query = queryOf(req.originalUrl);
@@ -141,6 +154,7 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
     fieldValidation: fieldValidationOf(query),
     fieldManager: fieldManagerOf(query) ?? managerFromUserAgent(req.headers['user-agent']),
     force: booleanOf(query, 'force'),
+    authorizeAdoption: adoptionAuthorizer(deps, user, info),
   });
   const { namespace, name } = info;
   switch (info.verb) {
@@ -189,6 +203,6 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
 }
 
 export function resourceRequest(deps: ResourceDeps) {
-  return (req: Request, res: Response, info: RequestInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, deps));
+  return (req: Request, res: Response, info: RequestInfo, user: UserInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, user, deps));
 }
 

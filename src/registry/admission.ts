@@ -8,6 +8,7 @@ import { managedFieldsErrors, metadataTypeError, ownerReferenceErrors } from '..
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
+import { ADOPT_ANNOTATION, MANAGEMENT_ANNOTATION, MANAGEMENT_VALUES, managementOf } from './adoption.js';
 import type { KindDefinition, ObjectIdentity } from './kind.js';
 import { objectSchemaOf, specSchemaOf } from './kind-schemas.js';
 
@@ -90,8 +91,32 @@ function tagErrors(tags: unknown): FieldError[] {
 }
 
 /** Metadata syntax, the spec against the schema, and the kind's semantic rules. */
+/** The adoption and management annotations (registry/adoption.ts) take only the values they define. */
+function managementErrors(annotations: Record<string, string> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  if (annotations?.[MANAGEMENT_ANNOTATION] !== undefined && !managementOf(annotations)) {
+    errors.push(fieldError('FieldValueNotSupported', `metadata.annotations[${MANAGEMENT_ANNOTATION}]`, `supported values: ${MANAGEMENT_VALUES.map((v) => `"${v}"`).join(', ')}`, annotations[MANAGEMENT_ANNOTATION]));
+  }
+  const adopt = annotations?.[ADOPT_ANNOTATION];
+  if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') {
+    errors.push(fieldError('FieldValueNotSupported', `metadata.annotations[${ADOPT_ANNOTATION}]`, 'supported values: "true", "false"', adopt));
+  }
+  return errors;
+}
+
+/**
+ * An observe-only object (registry/adoption.ts) takes its spec from AWS: only its metadata, and the
+ * field naming the resource, are the request's to get right.
+ */
+export function observedObjectErrors(kind: KindDefinition, object: KubeObject): FieldError[] {
+  const field = kind.aws.explicitName?.field;
+  const named = field === undefined ? undefined : object.spec?.[field];
+  const nameErrors = named === undefined || typeof named === 'string' ? [] : [fieldError('FieldValueTypeInvalid', `spec.${field}`, 'must be a string', named)];
+  return [...metadataErrors(object), ...managementErrors(object.metadata.annotations), ...nameErrors];
+}
+
 export function objectErrors(kind: KindDefinition, object: KubeObject, identity: ObjectIdentity): FieldError[] {
-  const meta = metadataErrors(object);
+  const meta = [...metadataErrors(object), ...managementErrors(object.metadata.annotations)];
   const schema = validateAgainstSchema(object.spec, specSchemaOf(kind), 'spec');
   // Semantic rules assume a schema-valid spec.
   const semantic = schema.length ? [] : [...tagErrors(object.spec?.tags), ...kind.validate(object.spec ?? {}, identity)];

@@ -7,7 +7,8 @@ import { alreadyExists, badRequest, conflict, notFound, StatusError } from '../a
 import { timestamp } from '../api/time.js';
 import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
 import { diffTags, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
+import { decodeObject, immutableFieldErrors, objectErrors, observedObjectErrors, throwIfInvalid } from './admission.js';
+import { asksToAdopt, isObserveOnly } from './adoption.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
 import type { KindContext, Observed, SiblingLookup } from './kind.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
@@ -31,6 +32,21 @@ interface Made {
 }
 
 export abstract class StoreCreator extends StoreReader {
+  /** Checks the caller may `adopt` objects of this kind in the namespace (store-adopt.ts); throws 403. */
+  protected abstract authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void>;
+
+  /** Takes over the existing resource `taken` (or refuses) for a new object that asks to adopt it (store-adopt.ts). */
+  protected abstract adopt(
+    namespace: string,
+    name: string,
+    object: KubeObject,
+    managedFields: ManagedFieldsEntry[],
+    options: WriteOptions,
+    warnings: string[],
+    physicalName: string,
+    taken: Observed | undefined,
+  ): Promise<KubeObject>;
+
   private get abandonAfterMs(): number {
     return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   }
@@ -95,7 +111,7 @@ export abstract class StoreCreator extends StoreReader {
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings };
+      return { object: await this.createObject(namespace, name, object, managedFields, options, warnings), warnings };
     });
   }
 
@@ -105,8 +121,14 @@ export abstract class StoreCreator extends StoreReader {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
     const name = object.metadata.name ?? '';
+    if (isObserveOnly(object.metadata.annotations)) {
+      // Its spec will be what AWS has: only the name of the resource to observe is taken from the request.
+      throwIfInvalid(this.kind, name, observedObjectErrors(this.kind, object));
+      object.spec ??= {};
+      return;
+    }
+    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
     const identity = this.identity(namespace, name);
     throwIfInvalid(this.kind, name, [...objectErrors(this.kind, object, identity), ...reservedNameErrors(this.kind, object.spec, identity)]);
     object.spec = await this.resolveReferences(namespace, name, object.spec);
@@ -134,13 +156,18 @@ export abstract class StoreCreator extends StoreReader {
    * the object when that tag goes. A half-made resource of this object, left by an earlier attempt or
    * made by this one although its answer was lost, is finished rather than refused.
    */
-  protected async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+  protected async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], options: WriteOptions, warnings: string[]): Promise<KubeObject> {
+    const { dryRun } = options;
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
+    const adopting = asksToAdopt(object.metadata.annotations);
+    // Who may not adopt learns nothing about the account's resources from the attempt.
+    if (adopting) await this.authorizeAdoption(namespace, name, options);
     const identity = this.identity(namespace, name);
     const spec = object.spec as Record<string, unknown>;
     const physicalName = this.kind.aws.physicalName(spec, identity);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
+    if (adopting && !(taken && isHalfMadeBy(taken.tags, identity))) return this.adopt(namespace, name, object, managedFields, options, warnings, physicalName, taken);
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
@@ -234,7 +261,7 @@ export abstract class StoreCreator extends StoreReader {
    * An AWS step after the resource was made: retried past the SDK's own attempts while AWS throttles
    * or is unavailable, until the request's deadline ends it.
    */
-  private async persistently<T>(name: string, step: () => Promise<T>): Promise<T> {
+  protected async persistently<T>(name: string, step: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.aws(name, step);

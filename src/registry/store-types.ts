@@ -3,6 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
+import type { AdoptionClaims } from './adoption.js';
 import type { CreateJournal } from './half-made.js';
 import type { KindContext, KindDefinition } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
@@ -16,6 +17,11 @@ export interface WriteOptions {
   fieldManager: string;
   /** Apply only: take ownership of conflicting fields. */
   force: boolean;
+  /**
+   * Checks that the caller may `adopt` objects of the kind in the namespace (registry/adoption.ts),
+   * throwing a 403 Status when not; without it no adoption is allowed.
+   */
+  authorizeAdoption?: (namespace: string, name: string) => Promise<void>;
 }
 
 export interface DeleteOptions {
@@ -83,4 +89,6 @@ export interface StoreConfig {
   mayCleanUp?: () => boolean;
   /** Where creates record themselves (registry/half-made.ts); without one, nothing half made is ever removed. */
   journal?: CreateJournal;
+  /** Where adoptions claim the resources they take over (registry/adoption.ts); without it none is allowed. */
+  adoptionClaims?: AdoptionClaims;
 }

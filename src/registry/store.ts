@@ -9,16 +9,17 @@ import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
 import { diffTags, isReservedTagKey, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
+import { decodeObject, immutableFieldErrors, objectErrors, observedObjectErrors, throwIfInvalid } from './admission.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { DELETION_POLICY_ANNOTATION, quarantineOf, storedMetadataOf } from './objects.js';
 import { checkAddressing, checkPreconditions, deletedStatus, tagsFor, withoutTags } from './store-support.js';
-import { StoreCreator } from './store-create.js';
+import { isObserveOnly, keptTags, managementChangeErrors, RETAINED_TAG, retainedTag } from './adoption.js';
+import { StoreAdopter } from './store-adopt.js';
 import type { Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 
-export class KindStore extends StoreCreator {
+export class KindStore extends StoreAdopter {
   async update(namespace: string, name: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
     const { object, warnings } = decodeObject(this.kind, body, options.fieldValidation);
     checkAddressing(object, namespace, name);
@@ -53,7 +54,7 @@ export class KindStore extends StoreCreator {
       const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
       if (!current) {
         await this.prepareNew(namespace, object);
-        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
+        return { object: await this.createObject(namespace, name, object, managedFields, options, warnings), warnings, created: true };
       }
       return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
     });
@@ -73,10 +74,18 @@ export class KindStore extends StoreCreator {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     checkPreconditions(this.kind, current.object, desired.metadata.resourceVersion, desired.metadata.uid);
     const currentSpec = current.object.spec ?? {};
-    desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
-    desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
-    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
+    throwIfInvalid(this.kind, name, managementChangeErrors(current.meta.annotations, desired.metadata.annotations));
+    if (isObserveOnly(current.meta.annotations)) {
+      // An observe-only object's spec is what AWS has: only its metadata (in our tags) can change.
+      throwIfInvalid(this.kind, name, observedObjectErrors(this.kind, desired));
+      if (!deepEqual(desired.spec ?? {}, currentSpec)) warnings.push('spec is ignored for an observe-only object: it reports the settings AWS has');
+      desired.spec = currentSpec;
+    } else {
+      desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
+      throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
+      desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
+      throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
+    }
 
     const specChanged = !deepEqual(this.kind.canonicalSpec(withoutTags(currentSpec)), withoutTags(desired.spec));
     const tagsChanged = !deepEqual(currentSpec.tags ?? {}, desired.spec.tags ?? {});
@@ -87,7 +96,7 @@ export class KindStore extends StoreCreator {
       managedFields: applied ?? this.managedFieldsAfter(current, desired, options.fieldManager),
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
     });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
+    const tags = { ...tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec), ...keptTags(current.observed.tags, meta.annotations) };
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
@@ -146,7 +155,7 @@ export class KindStore extends StoreCreator {
   private async markForDeletion(current: Found): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp() };
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {});
+    const tags = { ...tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {}), ...keptTags(current.observed.tags, meta.annotations) };
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;
@@ -156,10 +165,14 @@ export class KindStore extends StoreCreator {
   private async finishDeletion(current: Found): Promise<{ object?: KubeObject; status?: Status }> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const ctx = this.config.context();
-    if (current.meta.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') {
-      const ours = Object.keys(current.observed.tags).filter(isReservedTagKey);
-      await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, { set: {}, remove: ours }));
-      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: current.ref }, 'released AWS resource (deletion policy retain)');
+    const observed = isObserveOnly(current.meta.annotations);
+    if (observed || current.meta.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') {
+      // Released: our tags go. A retained resource is marked so that only its namespace may adopt it again;
+      // an observed one keeps whatever mark it had.
+      const mark = observed ? {} : retainedTag(this.identity(namespace, name));
+      const ours = Object.keys(current.observed.tags).filter((key) => isReservedTagKey(key) && !(key in mark) && !(observed && key === RETAINED_TAG));
+      await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, { set: mark, remove: ours }));
+      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: current.ref, observed }, 'released AWS resource (observe-only, or deletion policy retain)');
       this.view.remove(namespace, name);
       return { status: deletedStatus(this.kind, name, current.meta.uid) };
     }
