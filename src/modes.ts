@@ -2,6 +2,8 @@
 // authorization delegated to kube-apiserver, outputs ConfigMaps, namespace lifecycle admission and
 // leader election. Local mode (no cluster): one static bearer token for local-admin, everything
 // allowed, and no Kubernetes calls at all.
+import type { NamespaceSource } from './aws/accounts/directory.js';
+import { clusterNamespaces } from './kube/namespace-annotations.js';
 import { AlwaysAllowAuthorizer } from './auth/always-allow.js';
 import { ClientCertificateAuthenticator } from './auth/client-certificate.js';
 import { RequestHeaderAuthenticator } from './auth/request-header.js';
@@ -30,6 +32,8 @@ export interface ServingMode {
   authenticator: Authenticator;
   authorizer: Authorizer;
   hooks: StoreHooks;
+  /** Where namespaces' annotations (their AWS account and region) are read; none in local mode. */
+  namespaces?: NamespaceSource;
   /** Why this replica should not be ready now (besides the first read of AWS), or undefined. */
   notReady(): string | undefined;
   /** Why this replica must not serve resource requests now (it is not the leader), or undefined. */
@@ -79,6 +83,7 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     name: 'cluster',
     authenticator: delegatedAuthentication(cluster, trust, config, log),
     authorizer: new SubjectAccessReviewAuthorizer(new KubeAccessReviewer(cluster), { allowedMs: config.authorizedCacheTtlMs, deniedMs: config.unauthorizedCacheTtlMs }, log),
+    namespaces: clusterNamespaces(cluster),
     hooks: {
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
+import { AccountDirectory, type AccountPartition } from './aws/accounts/directory.js';
+import { readAccountMapping } from './aws/accounts/mapping.js';
 import { AwsClients } from './aws/clients.js';
 import { ssmAdoptionClaims } from './aws/adoption-claims.js';
 import { ssmCreateJournal } from './aws/create-journal.js';
@@ -25,6 +27,7 @@ import { loadKinds } from './registry/load-kinds.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
 import { startResyncLoop } from './registry/resync-loop.js';
 import { KindStore } from './registry/store.js';
+import type { ResyncPartition } from './registry/store-types.js';
 import { createTlsServer } from './tls/server.js';
 import { ensureLocalServingCertificate } from './tls/local-serving.js';
 
@@ -77,13 +80,21 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
-  const context = (): KindContext => ({
-    aws: clients.scoped(deadlineSignal(config.requestTimeoutMs)),
-    region: config.region,
+  const accounts = new AccountDirectory(clients, accountId, config.region, config.clusterName, readAccountMapping(config.accountMapFile), mode.namespaces, log);
+  const contextIn = (partition: AccountPartition): KindContext => ({
+    aws: partition.clients.scoped(deadlineSignal(config.requestTimeoutMs)),
+    region: partition.region,
     clusterName: config.clusterName,
-    accountId,
+    accountId: partition.accountId,
     deadline: Date.now() + config.awsWaitTimeoutMs,
   });
+  const context = (namespace?: string): KindContext => contextIn(accounts.partitionOf(namespace));
+  const partitions = (): ResyncPartition[] =>
+    accounts.inUse().map((partition) => ({ key: partition.key, context: () => contextIn(partition), holds: (namespace) => accounts.keyOf(namespace) === partition.key }));
+  const refreshAccounts = () => accounts.refreshAll().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : error }, 'could not read the namespaces; their accounts are read per request'));
+  await refreshAccounts();
+  // Namespaces annotated since are listed by the resync within a period.
+  const accountsTimer = setInterval(() => void refreshAccounts(), config.resyncPeriodMs);
 
   kinds ??= await loadKinds();
   const clock = new ResourceVersionClock();
@@ -92,6 +103,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     clusterName: config.clusterName,
     clock,
     context,
+    partitions,
     log,
     eventCapacity: config.eventWindow,
     resyncReadBudget: config.resyncReadBudget,
@@ -130,6 +142,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     bookmarkIntervalMs: config.bookmarkIntervalMs,
     watches,
     withinDeadline: (task) => withDeadline(config.requestTimeoutMs, task),
+    prepareNamespace: (namespace) => accounts.prepare(namespace),
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   await new Promise<void>((resolve, reject) => {
@@ -158,6 +171,7 @@ export async function startServer(config: Config, log: Logger, kinds?: KindDefin
     ready: resync.initialSync,
     async close() {
       resync.stop();
+      clearInterval(accountsTimer);
       await mode.stop();
       stopReloading();
       watches.closeAll();

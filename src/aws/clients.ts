@@ -1,15 +1,15 @@
 // One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials, retry
 // policy and a timeout for every attempt, and counting calls per operation (the benchmark and /metrics
 // report them). A scoped view of the same clients aborts each call at a request's deadline.
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 
 export interface AwsClientConfig {
   region: string;
   /** A non-AWS endpoint such as a local moto_server; undefined means the SDK's normal resolution. */
   endpoint?: string;
-  /** Fixed credentials (local moto); undefined means the SDK's default provider chain. */
-  credentials?: AwsCredentialIdentity;
+  /** Fixed credentials (local moto), or a provider (an assumed role); undefined means the SDK's default chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call, including the first; the SDK backs off exponentially between them. */
   maxAttempts: number;
   /** How long one attempt may take, connecting included, before it fails with a (retried) TimeoutError. */
@@ -34,7 +34,7 @@ interface SdkClient {
 type ClientClass<T> = new (config: {
   region: string;
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   forcePathStyle?: boolean;
   requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
@@ -43,6 +43,7 @@ type ClientClass<T> = new (config: {
 export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
+  private readonly derived: AwsClients[] = [];
 
   constructor(
     readonly config: AwsClientConfig,
@@ -50,6 +51,17 @@ export class AwsClients {
     private readonly signal?: AbortSignal,
     private readonly shared?: AwsClients,
   ) {}
+
+  /**
+   * Clients of their own for another region or identity (a namespace's account: aws/accounts/), with
+   * the same endpoint, retries and timeouts, whose calls are counted with these clients' calls.
+   */
+  derive(region: string, credentials: AwsClientConfig['credentials']): AwsClients {
+    const derived = new AwsClients({ ...this.config, region, ...(credentials ? { credentials } : {}) });
+    (this.shared ?? this).listeners.forEach((listener) => derived.onCall(listener));
+    (this.shared ?? this).derived.push(derived);
+    return derived;
+  }
 
   /** The same clients, each call of which is aborted when `signal` is (a request's deadline). */
   scoped(signal: AbortSignal): AwsClients {
@@ -94,10 +106,13 @@ export class AwsClients {
   }
 
   onCall(listener: CallListener): void {
-    (this.shared ?? this).listeners.push(listener);
+    const root = this.shared ?? this;
+    root.listeners.push(listener);
+    root.derived.forEach((derived) => derived.onCall(listener));
   }
 
   destroy(): void {
+    (this.shared ?? this).derived.forEach((derived) => derived.destroy());
     for (const client of (this.shared ?? this).clients.values()) client.destroy();
     (this.shared ?? this).clients.clear();
   }

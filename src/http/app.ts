@@ -38,6 +38,8 @@ export interface AppDeps {
   watches: WatchStreams;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Before a request in a namespace: its AWS account is known, or refused (aws/accounts/). */
+  prepareNamespace: (namespace: string) => Promise<void>;
 }
 
 interface Locals {
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer, prepareNamespace: deps.prepareNamespace });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),

@@ -28,6 +28,8 @@ export interface ResourceDeps {
   viewFilled: (plural: string) => boolean;
   /** Decides the extra `adopt` verb (registry/adoption.ts) for the caller. */
   authorizer: Authorizer;
+  /** Before a request in a namespace: its AWS account is known (aws/accounts/), or refused with a 403. */
+  prepareNamespace: (namespace: string) => Promise<void>;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -144,6 +146,7 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, user: Us
   if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
+  if (info.namespace) await deps.prepareNamespace(info.namespace);
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
   if (FROM_VIEW.has(info.verb) && !deps.viewFilled(info.resource)) throw tooManyRequests('storage is (re)initializing', 1);
   // Every query parameter is checked before anything is done: a write must not happen for a request

@@ -44,7 +44,7 @@ export abstract class StoreAdopter extends StoreCreator {
     const tags = { ...tagsFor(this.kind, identity, meta, spec), ...keptTags(taken.tags, object.metadata.annotations) };
     if (options.dryRun) return this.preview(namespace, name, spec, meta, tags);
 
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const claims = this.config.adoptionClaims;
     if (!claims) throw conflict(this.plural, name, 'this server is not configured to adopt resources');
     const claim = { cluster: identity.cluster, namespace, name, since: timestamp() };

@@ -93,7 +93,7 @@ export abstract class StoreCreator extends StoreReader {
       }
     };
     const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
-    return this.aws(name, () => resolve(this.config.context(), spec, references));
+    return this.aws(name, () => resolve(this.config.context(namespace), spec, references));
   }
 
   /** Runs the afterWrite hook, adding its warnings to the response's. */
@@ -143,7 +143,7 @@ export abstract class StoreCreator extends StoreReader {
     const identity = this.identity(namespace, name);
     const linked = (of: Record<string, unknown>) => this.kind.aws.linked?.(of, this.kind.aws.physicalName(of, identity), identity) ?? [];
     const known = new Set(current ? linked(current).map((link) => `${link.use} ${link.name}`) : []);
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     for (const link of linked(spec).filter((candidate) => !known.has(`${candidate.use} ${candidate.name}`))) {
       const refusal = linkRefusal(this.kind, identity, link, await this.aws(name, () => link.tags(ctx)));
       if (refusal) throw refusal;
@@ -165,7 +165,7 @@ export abstract class StoreCreator extends StoreReader {
     const identity = this.identity(namespace, name);
     const spec = object.spec as Record<string, unknown>;
     const physicalName = this.kind.aws.physicalName(spec, identity);
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (adopting && !(taken && isHalfMadeBy(taken.tags, identity))) return this.adopt(namespace, name, object, managedFields, options, warnings, physicalName, taken);
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
@@ -194,11 +194,11 @@ export abstract class StoreCreator extends StoreReader {
       const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), pendingTags(tags, Date.now() + this.abandonAfterMs)));
       this.config.log.info({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref }, 'created AWS resource');
       // After a create, AWS may briefly not list the new resource by name: it is read by its ref.
-      const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(), ref));
+      const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(identity.namespace), ref));
       if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
       return { observed, complete: true };
     } catch (error) {
-      const found = await this.kind.aws.find(this.config.context(), physicalName).catch(() => undefined);
+      const found = await this.kind.aws.find(this.config.context(identity.namespace), physicalName).catch(() => undefined);
       if (!found || !madeByCreate(found.tags, identity, uid) || found.lifecycle.phase === 'Deleting') {
         // Nothing of this create is left to vouch for: its record goes too (if that fails, it vouches for nothing).
         await this.config.journal?.forget(this.journalKey(identity.namespace, name)).catch(() => undefined);
@@ -217,7 +217,7 @@ export abstract class StoreCreator extends StoreReader {
    * of the create, else removed by the resync once abandoned).
    */
   private async complete(namespace: string, name: string, made: Made, spec: Record<string, unknown>, tags: Record<string, string>, meta: StoredMetadata): Promise<KubeObject> {
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const { observed } = made;
     if (!made.complete) {
       // As on update: settings the spec leaves out (a defaulted name, say) are what AWS has.
@@ -241,7 +241,7 @@ export abstract class StoreCreator extends StoreReader {
     if (made.complete) return this.commitWithTags(namespace, name, observed, tags, meta).object;
     // Settings changed too: read it again, by its ref (the view does not know it yet).
     const readAt = performance.now();
-    const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(), observed.ref));
+    const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(namespace), observed.ref));
     if (!finished) throw notFound(this.plural, name);
     return this.commit(namespace, name, this.found(finished, namespace, name, readAt)).object;
   }

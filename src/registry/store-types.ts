@@ -66,12 +66,24 @@ export interface StoreHooks {
   extraRootFields?(object: KubeObject): Record<string, unknown>;
 }
 
+/** One AWS account and region the resync lists, and which namespaces' resources live there. */
+export interface ResyncPartition {
+  key: string;
+  context: () => KindContext;
+  holds(namespace: string): boolean;
+}
+
 export interface StoreConfig {
   kind: KindDefinition;
   clusterName: string;
   clock: ResourceVersionClock;
-  /** A context for AWS calls, with a fresh deadline for waits. */
-  context: () => KindContext;
+  /**
+   * A context for AWS calls about the namespace's resources (in the namespace's account and region:
+   * aws/accounts/), with a fresh deadline for waits; without a namespace, the server's own account.
+   */
+  context: (namespace?: string) => KindContext;
+  /** The accounts and regions the resync lists (default: the server's own, holding every namespace). */
+  partitions?: () => ResyncPartition[];
   log: Logger;
   /** How many changes the event log keeps for resuming watches. */
   eventCapacity: number;

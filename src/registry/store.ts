@@ -110,7 +110,7 @@ export class KindStore extends StoreAdopter {
       if (gone.object) return gone.object;
       return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
     }
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec as Record<string, unknown>)));
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: meta.generation }, 'updated AWS resource');
@@ -156,7 +156,7 @@ export class KindStore extends StoreAdopter {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp() };
     const tags = { ...tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {}), ...keptTags(current.observed.tags, meta.annotations) };
-    await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
+    await this.aws(name, () => this.kind.aws.setTags(this.config.context(namespace), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;
   }
@@ -164,7 +164,7 @@ export class KindStore extends StoreAdopter {
   /** Deletes (or, with the retain policy, releases) the AWS resource. */
   private async finishDeletion(current: Found): Promise<{ object?: KubeObject; status?: Status }> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const observed = isObserveOnly(current.meta.annotations);
     if (observed || current.meta.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') {
       // Released: our tags go. A retained resource is marked so that only its namespace may adopt it again;

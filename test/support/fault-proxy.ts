@@ -21,6 +21,8 @@ export interface AwsCall {
   mutating: boolean;
   /** For SSM parameter calls: the parameter's name. */
   parameter?: string;
+  /** For STS AssumeRole: the role. */
+  roleArn?: string;
   /** What the proxy did with it. */
   outcome?: string;
   /** moto's HTTP status, for a call forwarded to it. */
@@ -98,7 +100,8 @@ export function describeCall(req: IncomingMessage, body: Buffer): AwsCall {
     name = new URLSearchParams(body.toString('utf8')).get('Action') ?? new URL(req.url ?? '/', 'http://proxy').searchParams.get('Action') ?? 'Unknown';
   }
   const mutating = service === 's3' ? method !== 'GET' && method !== 'HEAD' : !/^(Get|List|Describe|Head)/.test(name);
-  return { service, operation: name, mutating, ...(service === 'ssm' ? parameterOf(body) : {}) };
+  const roleArn = service === 'sts' ? new URLSearchParams(body.toString('utf8')).get('RoleArn') : null;
+  return { service, operation: name, mutating, ...(service === 'ssm' ? parameterOf(body) : {}), ...(roleArn ? { roleArn } : {}) };
 }
 
 function parameterOf(body: Buffer): { parameter?: string } {
