@@ -53,6 +53,24 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
   return value && Object.keys(value).length > 0 ? value : undefined;
 }
 
+/** The Ready condition's reason for an object whose AWS account cannot be reached (aws/accounts/). */
+export const ACCOUNT_UNAVAILABLE = 'AccountUnavailable';
+
+/** The object as last read, Ready=False because its account cannot be reached now (a role STS refuses, say). */
+export function withAccountUnavailable(object: KubeObject, message: string, now: string = new Date().toISOString()): KubeObject {
+  const previous = previousReady(object);
+  const ready: Condition = {
+    type: 'Ready',
+    status: 'False',
+    reason: ACCOUNT_UNAVAILABLE,
+    message,
+    lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : now,
+    ...(previous?.observedGeneration !== undefined ? { observedGeneration: previous.observedGeneration } : {}),
+  };
+  const others = ((object.status?.conditions ?? []) as Condition[]).filter((c) => c.type !== 'Ready');
+  return { ...object, status: { ...object.status, conditions: [ready, ...others] } };
+}
+
 /** Why the object's metadata could not be read, when it was rendered quarantined. */
 export function quarantineOf(object: KubeObject | undefined): string | undefined {
   const ready = previousReady(object);

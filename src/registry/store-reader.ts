@@ -12,7 +12,7 @@ import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, t
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
-import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
+import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject, withAccountUnavailable } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
 import type { ListQuery, PageRequest, ResyncPartition, StoreConfig } from './store-types.js';
@@ -209,8 +209,14 @@ export abstract class StoreReader {
     }
     const { listing, unlisted } = await this.listPartitions();
     const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
-    // Objects of an account that could not be listed keep their last state (and are read on request).
-    plan.missing = plan.missing.filter((entry) => !unlisted.some((partition) => partition.holds(entry.object.metadata.namespace as string)));
+    // Objects of an account that could not be listed keep their last state, Ready=False saying why.
+    const unreachable = (entry: ViewEntry) => unlisted.find((partition) => partition.holds(entry.object.metadata.namespace as string));
+    plan.missing = plan.missing.filter((entry) => !unreachable(entry));
+    for (const entry of this.view.list()) {
+      const partition = unreachable(entry);
+      // An empty fingerprint: the next listing that reaches the account reads the object again.
+      if (partition) this.view.commit(entry.ref, withAccountUnavailable(entry.object, partition.problem ?? 'its AWS account cannot be reached'), '', entry.readAt);
+    }
     const abandoned = plan.halfMade.filter((item) => isAbandoned(item.tags)).map((item) => ({ ref: item.ref, owner: item.owner }));
     await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read, abandoned)));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
@@ -224,10 +230,10 @@ export abstract class StoreReader {
    * can never make an object of a namespace that lives in another. A partition that cannot be listed
    * (its role cannot be assumed, say) does not hold up the others.
    */
-  private async listPartitions(): Promise<{ listing: (string | Listed)[]; unlisted: ResyncPartition[] }> {
+  private async listPartitions(): Promise<{ listing: (string | Listed)[]; unlisted: (ResyncPartition & { problem?: string })[] }> {
     const partitions = this.config.partitions?.() ?? [{ key: '', context: () => this.config.context(), holds: () => true }];
     const listing: (string | Listed)[] = [];
-    const unlisted: ResyncPartition[] = [];
+    const unlisted: (ResyncPartition & { problem?: string })[] = [];
     for (const partition of partitions) {
       try {
         for await (const item of this.kind.aws.enumerate(partition.context(), this.config.clusterName)) {
@@ -235,7 +241,7 @@ export abstract class StoreReader {
           if (namespace === undefined ? partitions.length === 1 : partition.holds(namespace)) listing.push(item);
         }
       } catch (error) {
-        unlisted.push(partition);
+        unlisted.push({ ...partition, problem: error instanceof Error ? error.message : String(error) });
         this.config.log.warn({ kind: this.kind.names.kind, partition: partition.key, err: error instanceof Error ? error.message : error }, 'could not list an AWS account; its objects keep their last state');
       }
     }
