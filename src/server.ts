@@ -13,6 +13,7 @@ import { ssmAdoptionClaims } from './aws/adoption-claims.js';
 import { ssmCreateJournal } from './aws/create-journal.js';
 import { deadlineSignal, withDeadline } from './aws/deadline.js';
 import { awsIsConfigured } from './aws/environment.js';
+import { memoize } from './aws/memoize.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
@@ -55,17 +56,6 @@ async function chooseAws(config: Config, inCluster: boolean, log: Logger): Promi
   const local = await startMoto();
   log.info({ endpoint: local.endpoint, pid: local.pid }, 'no AWS configured: started a local moto_server and serving against it');
   return { clients: new AwsClients({ ...base, endpoint: local.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }), local };
-}
-
-function memoize<T>(load: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= load().catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
-  };
 }
 
 function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: string } {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict, fieldError, forbidden, invalid } from '../api/errors.js';
 import { deepEqual } from '../api/json.js';
 import { timestamp } from '../api/time.js';
-import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
+import type { KubeObject } from '../api/types.js';
 import { diffTags, userTags, type OwnerIdentity } from '../aws/metadata-tags.js';
 import { immutableFieldErrors, throwIfInvalid } from './admission.js';
 import { ADOPT_ANNOTATION, adoptionRefusal, isObserveOnly, keptTags, type ClaimOutcome } from './adoption.js';
@@ -15,7 +15,7 @@ import type { KindContext, Observed } from './kind.js';
 import { storedMetadataOf } from './objects.js';
 import { StoreCreator } from './store-create.js';
 import { tagsFor, withoutTags } from './store-support.js';
-import type { WriteOptions } from './store-types.js';
+import type { Creation, WriteOptions } from './store-types.js';
 
 export abstract class StoreAdopter extends StoreCreator {
   protected async authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void> {
@@ -23,16 +23,8 @@ export abstract class StoreAdopter extends StoreCreator {
     await options.authorizeAdoption(namespace, name);
   }
 
-  protected async adopt(
-    namespace: string,
-    name: string,
-    object: KubeObject,
-    managedFields: ManagedFieldsEntry[],
-    options: WriteOptions,
-    warnings: string[],
-    physicalName: string,
-    taken: Observed | undefined,
-  ): Promise<KubeObject> {
+  protected async adopt(creation: Creation, physicalName: string, taken: Observed | undefined): Promise<KubeObject> {
+    const { namespace, name, object, managedFields, options, warnings } = creation;
     const identity = this.identity(namespace, name);
     const observe = isObserveOnly(object.metadata.annotations);
     if (!taken) throw this.nothingToAdopt(name, physicalName, observe);

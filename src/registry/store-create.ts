@@ -16,7 +16,7 @@ import { recordUpdate } from './managed-fields.js';
 import { storedMetadataOf } from './objects.js';
 import { linkRefusal, physicalNameTaken, reservedNameErrors, tagsFor, withoutTags } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
-import type { WriteOptions, WriteResult } from './store-types.js';
+import type { Creation, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
 /** Attempts at each step that completes a create, and the backoff before the second. */
@@ -36,16 +36,7 @@ export abstract class StoreCreator extends StoreReader {
   protected abstract authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void>;
 
   /** Takes over the existing resource `taken` (or refuses) for a new object that asks to adopt it (store-adopt.ts). */
-  protected abstract adopt(
-    namespace: string,
-    name: string,
-    object: KubeObject,
-    managedFields: ManagedFieldsEntry[],
-    options: WriteOptions,
-    warnings: string[],
-    physicalName: string,
-    taken: Observed | undefined,
-  ): Promise<KubeObject>;
+  protected abstract adopt(creation: Creation, physicalName: string, taken: Observed | undefined): Promise<KubeObject>;
 
   private get abandonAfterMs(): number {
     return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
@@ -167,7 +158,7 @@ export abstract class StoreCreator extends StoreReader {
     const physicalName = this.kind.aws.physicalName(spec, identity);
     const ctx = this.config.context(namespace);
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-    if (adopting && !(taken && isHalfMadeBy(taken.tags, identity))) return this.adopt(namespace, name, object, managedFields, options, warnings, physicalName, taken);
+    if (adopting && !(taken && isHalfMadeBy(taken.tags, identity))) return this.adopt({ namespace, name, object, managedFields, options, warnings }, physicalName, taken);
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);

@@ -1,6 +1,6 @@
 // The store's vocabulary: options of the verbs, their results, and what a store is configured with.
 import type { FieldSelector, Selector } from '../api/selectors.js';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
 import type { AdoptionClaims } from './adoption.js';
@@ -22,6 +22,17 @@ export interface WriteOptions {
    * throwing a 403 Status when not; without it no adoption is allowed.
    */
   authorizeAdoption?: (namespace: string, name: string) => Promise<void>;
+}
+
+/** A new object on its way to AWS, as a create (or an apply that creates) prepared it. */
+export interface Creation {
+  namespace: string;
+  name: string;
+  object: KubeObject;
+  managedFields: ManagedFieldsEntry[];
+  options: WriteOptions;
+  /** The response's warnings, which the create adds to. */
+  warnings: string[];
 }
 
 export interface DeleteOptions {

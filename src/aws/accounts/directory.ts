@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { forbidden } from '../../api/errors.js';
 import type { Logger } from '../../log.js';
 import type { AwsClients } from '../clients.js';
+import { memoize } from '../memoize.js';
 import { assumedRoleCredentials } from './credentials.js';
 import { chooseAccount, type AccountChoice, type AccountMapping } from './mapping.js';
 
@@ -28,17 +29,6 @@ export interface AccountPartition {
 
 /** How long a namespace's annotations are trusted before a request reads them again. */
 const ANNOTATIONS_TTL_MS = 5_000;
-
-function memoize<T>(load: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= load().catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
-  };
-}
 
 export class AccountDirectory {
   private readonly annotations = new Map<string, { annotations: Record<string, string>; readAt: number }>();
