@@ -92,7 +92,7 @@ export interface AdoptionClaim {
 export type ClaimOutcome = { held: true } | { held: false; holder: AdoptionClaim | undefined; where: string };
 
 /**
- * Claims on resources being adopted, keyed by kind and physical name, shared by every cluster that
+ * Claims on resources being adopted, keyed by kind and physical name (as the spec names it, the same for every adopter), shared by every cluster that
  * uses the account. `claim` is atomic: of two racing claims exactly one is held. A claim of the same
  * object (a retry after a crash) is held again.
  */

@@ -40,7 +40,7 @@ export abstract class StoreAdopter extends StoreCreator {
     const claims = this.config.adoptionClaims;
     if (!claims) throw conflict(this.plural, name, 'this server is not configured to adopt resources');
     const claim = { cluster: identity.cluster, namespace, name, since: timestamp() };
-    const outcome = await this.aws(name, () => claims.claim(ctx, this.plural, taken.ref, claim));
+    const outcome = await this.aws(name, () => claims.claim(ctx, this.plural, physicalName, claim));
     if (!outcome.held) throw conflict(this.plural, name, claimConflict(outcome, physicalName, this.kind.names.singular));
     try {
       const adopted = await this.takeOver(ctx, identity, taken.ref, spec, tags, observe);
@@ -53,7 +53,7 @@ export abstract class StoreAdopter extends StoreCreator {
       return committed;
     } finally {
       // Once the tags are written the claim has done its work; if they are not, another adoption may go ahead.
-      await claims.release(ctx, this.plural, taken.ref).catch((error: unknown) => {
+      await claims.release(ctx, this.plural, physicalName).catch((error: unknown) => {
         this.config.log.warn({ kind: this.kind.names.kind, namespace, name, err: error instanceof Error ? error.message : error }, 'could not release an adoption claim');
       });
     }

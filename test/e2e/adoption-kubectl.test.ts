@@ -6,6 +6,8 @@ import { CreateRepositoryCommand, ECRClient, ListTagsForResourceCommand } from '
 import { CreateBucketCommand, GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTags, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { claimParameterName } from '../../src/aws/adoption-claims.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
 
@@ -106,6 +108,28 @@ describe('adoption', () => {
     expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
     const winner = ['team-a', 'team-b'][race.findIndex((r) => r.status === 201)];
     expect(await queueTags('contested')).toMatchObject({ 'service-operator.aws/namespace': winner, 'service-operator.aws/name': `racer-${winner}` });
+  });
+});
+
+describe('claims left by adoptions that did not finish', () => {
+  const claim = (name: string) =>
+    env.aws.client(SSMClient).send(
+      new PutParameterCommand({ Name: claimParameterName('sqsqueues', 'stalled'), Type: 'String', Overwrite: true, Value: JSON.stringify({ cluster: 'adopt', namespace: 'team-b', name, since: '2026-12-01T00:00:00Z' }) }),
+    );
+
+  test("another object's claim is a 409 naming it and the parameter to delete; the claimant's own retry resumes it", async () => {
+    await sqs().send(new CreateQueueCommand({ QueueName: 'stalled' }));
+    await claim('stalled-adopter');
+    const other = manifests.object('SQSQueue', 'stalled', '  queueName: stalled\n', ADOPT);
+    const message = expectFailure(await env.kubectl.run(['apply', '-n', 'team-a', '-f', other]));
+    expect(message).toContain('is being adopted by sqsqueue "stalled-adopter" in namespace "team-b"');
+    expect(message).toContain(claimParameterName('sqsqueues', 'stalled'));
+    expect(await queueTags('stalled')).toEqual({});
+
+    const own = manifests.object('SQSQueue', 'stalled-adopter', '  queueName: stalled\n', ADOPT);
+    expect(await env.kubectl.ok(['apply', '-n', 'team-b', '-f', own])).toContain('created');
+    expect(await queueTags('stalled')).toMatchObject({ 'service-operator.aws/namespace': 'team-b', 'service-operator.aws/name': 'stalled-adopter' });
+    await expect(env.aws.client(SSMClient).send(new GetParameterCommand({ Name: claimParameterName('sqsqueues', 'stalled') }))).rejects.toThrow();
   });
 });
 
