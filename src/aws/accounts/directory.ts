@@ -89,12 +89,15 @@ export class AccountDirectory {
     for (const [namespace, annotations] of all) this.annotations.set(namespace, { annotations, readAt });
   }
 
-  /** The partitions of every namespace known (mapped, or whose annotations were read), and the server's own. */
+  /**
+   * The partitions of every namespace known (mapped, or whose annotations were read), and the server's
+   * own. A refused namespace's partition is among them: listing it fails, which marks its objects
+   * Ready=False with the reason (registry/store-reader.ts).
+   */
   inUse(): AccountPartition[] {
     const namespaces = new Set([...this.mapping.keys(), ...this.annotations.keys()]);
     const partitions = new Map([[`|${this.serverRegion}`, this.partitionOf(undefined)]]);
     for (const namespace of namespaces) {
-      if ('refused' in this.choiceOf(namespace)) continue;
       const partition = this.partitionOf(namespace);
       partitions.set(partition.key, partition);
     }
