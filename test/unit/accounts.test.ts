@@ -2,7 +2,9 @@
 // cached and renewed before they expire (aws/accounts/credentials.ts), against a counting fake STS.
 import { assumedRoleCredentials, externalIdOf, RENEW_BEFORE_MS } from '../../src/aws/accounts/credentials.js';
 import { chooseAccount, parseAccountMapping, REGION_ANNOTATION, ROLE_ANNOTATION } from '../../src/aws/accounts/mapping.js';
-import type { AwsClients } from '../../src/aws/clients.js';
+import { AccountDirectory } from '../../src/aws/accounts/directory.js';
+import { AwsClients } from '../../src/aws/clients.js';
+import { createLogger } from '../../src/log.js';
 
 const ROLE_A = 'arn:aws:iam::111111111111:role/team-a';
 const ROLE_A2 = 'arn:aws:iam::111111111111:role/team-a-readonly';
@@ -62,5 +64,42 @@ describe('assumedRoleCredentials', () => {
     await expect(assumedRoleCredentials(fakeSts(() => Promise.reject(denied)).base, session)()).rejects.toMatchObject({ code: 403, message: expect.stringContaining('of namespace "team-a" cannot be assumed') });
     const down = Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' });
     await expect(assumedRoleCredentials(fakeSts(() => Promise.reject(down)).base, session)()).rejects.toMatchObject({ code: 503 });
+  });
+});
+
+describe('AccountDirectory', () => {
+  function directory(annotations: Record<string, Record<string, string>>) {
+    let now = 0;
+    let reads = 0;
+    const source = {
+      annotations: async (namespace: string) => (reads++, annotations[namespace]),
+      list: async () => new Map(Object.entries(annotations)),
+    };
+    const base = new AwsClients({ region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const accounts = new AccountDirectory(base, async () => '123456789012', 'us-east-1', 'prod', mapping, source, createLogger('silent'), () => now);
+    return { accounts, reads: () => reads, advance: (ms: number) => (now += ms), base };
+  }
+
+  test('namespaces share the server partition unless mapped or annotated; each role gets its own', async () => {
+    const { accounts, base } = directory({ 'team-b': { [ROLE_ANNOTATION]: ROLE_B, [REGION_ANNOTATION]: 'us-west-2' } });
+    await accounts.refreshAll();
+    expect(accounts.partitionOf('other').clients).toBe(base);
+    expect(accounts.partitionOf('team-a')).toMatchObject({ roleArn: ROLE_A, region: 'eu-west-1' });
+    expect(accounts.partitionOf('team-b')).toMatchObject({ roleArn: ROLE_B, region: 'us-west-2' });
+    expect(accounts.partitionOf('team-b')).toBe(accounts.partitionOf('team-b'));
+    expect(accounts.inUse().map((p) => p.key).sort()).toEqual(['|us-east-1', `${ROLE_A}|eu-west-1|team-a`, `${ROLE_B}|us-west-2|team-b`].sort());
+  });
+
+  test('a refused annotation is a 403 on that namespace, read again after a few seconds', async () => {
+    const annotations: Record<string, Record<string, string>> = { 'team-b': { [ROLE_ANNOTATION]: ROLE_A } };
+    const { accounts, reads, advance } = directory(annotations);
+    await expect(accounts.prepare('team-b')).rejects.toMatchObject({ code: 403, message: expect.stringContaining('namespace "team-b" cannot reach AWS') });
+    await expect(accounts.prepare('other')).resolves.toBeUndefined();
+    annotations['team-b'] = { [ROLE_ANNOTATION]: ROLE_B };
+    await expect(accounts.prepare('team-b')).rejects.toMatchObject({ code: 403 });
+    expect(reads()).toBe(2);
+    advance(6_000);
+    await expect(accounts.prepare('team-b')).resolves.toBeUndefined();
+    expect(accounts.partitionOf('team-b').roleArn).toBe(ROLE_B);
   });
 });
