@@ -43,7 +43,7 @@ beforeAll(async () => {
   env = await startEnvironment({
     clusterName: CLUSTER,
     faults: { seed: 13 },
-    rules: [{ matches: (call) => call.operation === 'AssumeRole' && call.roleArn === BROKEN_ROLE, fault: refused }],
+    rules: [{ matches: (call) => call.operation === 'AssumeRole' && call.resource === BROKEN_ROLE, fault: refused }],
     extraArgs: ['--account-map', mapFile, '--resync-period', '1'],
   });
   accountOf['team-a'] = clientsFor('team-a', ROLE_A, 'eu-west-1');

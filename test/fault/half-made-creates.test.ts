@@ -1,11 +1,13 @@
 // Creates that fail half way, for every kind (issue 9, finding 4): a step after the resource exists
-// fails, then its rollback fails too, then the answer of the create call itself is lost. Whatever
+// fails, then its rollback fails too, then the answer of the create call itself is lost; and a create
+// throttled right after it made its resource (finding 9). Whatever
 // happens, a client never sees an object whose create failed, never gets a 409 for its own resource,
 // and nothing half made stays in AWS: a retry of the same create finishes it, and the resync removes
 // one nobody retries once its create is abandoned.
+import { queueNames } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { eventually } from '../support/eventually.js';
-import { operation, type AwsCall, type FaultProxy } from '../support/fault-proxy.js';
+import { operation, THROTTLED, type AwsCall, type FaultProxy } from '../support/fault-proxy.js';
 import { createObject, kindCases, objectsPath, type KindCase } from '../support/kind-cases.js';
 import { seedFrom } from '../support/random.js';
 
@@ -99,9 +101,22 @@ describe.each(CASES)('$kind', (c) => {
   });
 });
 
+test("throttled right after it made its resource (past the SDK's 4 attempts), a create still answers 201, never 429 for a queue that then shows up", async () => {
+  // This queue's first GetQueueAttributes is the create's read of the queue it has just made.
+  const queue = `${CLUSTER}_default_throttled`;
+  const readsNewQueue = (call: AwsCall) => operation('GetQueueAttributes')(call) && call.resource?.endsWith(`/${queue}`) === true;
+  const mark = proxy.calls.length;
+  proxy.add({ matches: readsNewQueue, fault: THROTTLED, times: 4 });
+  expect(await createObject(env, 'sqsqueues', 'SQSQueue', 'throttled', {})).toBe(201);
+  // The read was throttled all 4 times (the SDK's attempts gave up at least once), then went through.
+  expect(proxy.since(mark).filter(readsNewQueue).slice(0, 5).map((call) => call.outcome)).toEqual(['error', 'error', 'error', 'error', 'forwarded']);
+  expect((await env.request(`${objectsPath('sqsqueues')}/throttled`)).status).toBe(200);
+  expect((await queueNames(env.aws)).filter((name) => name === queue)).toHaveLength(1);
+});
+
 test('the answer to the record a create makes of itself is lost: the create goes on', async () => {
   const c = CASES[0];
-  proxy.add({ matches: (call) => call.operation === 'PutParameter' && call.parameter?.startsWith('/service-operator.aws/creates/') === true, fault: { kind: 'lose-response' }, times: 1 });
+  proxy.add({ matches: (call) => call.operation === 'PutParameter' && call.resource?.startsWith('/service-operator.aws/creates/') === true, fault: { kind: 'lose-response' }, times: 1 });
   expect(await createCase(c, 'recorded')).toBe(201);
   await expectComplete(c, 'recorded');
 });

@@ -235,9 +235,9 @@ function send(fuzz: FuzzRequest): Promise<Answer> {
  */
 function netChanges(mark: number): AwsCall[] {
   const changes = proxy.changes(mark);
-  const lastOn = (parameter: string) => changes.filter((c) => c.parameter === parameter).at(-1)?.operation;
-  const undone = new Set(changes.filter((c) => c.operation === 'PutParameter' && c.parameter && lastOn(c.parameter) === 'DeleteParameter').map((c) => c.parameter));
-  return changes.filter((c) => !(c.parameter && undone.has(c.parameter)));
+  const lastOn = (resource: string) => changes.filter((c) => c.resource === resource).at(-1)?.operation;
+  const undone = new Set(changes.filter((c) => c.service === 'ssm' && c.operation === 'PutParameter' && c.resource && lastOn(c.resource) === 'DeleteParameter').map((c) => c.resource));
+  return changes.filter((c) => !(c.service === 'ssm' && c.resource && undone.has(c.resource)));
 }
 
 function describeRequest(fuzz: FuzzRequest, answer?: Answer): string {

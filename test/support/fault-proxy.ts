@@ -19,10 +19,8 @@ export interface AwsCall {
   operation: string;
   /** Whether the operation can change anything in AWS (everything but Get/List/Describe/Head). */
   mutating: boolean;
-  /** For SSM parameter calls: the parameter's name. */
-  parameter?: string;
-  /** For STS AssumeRole: the role. */
-  roleArn?: string;
+  /** What the call is about, when the request names it: a table, queue URL, parameter, bucket, topic ARN... */
+  resource?: string;
   /** What the proxy did with it. */
   outcome?: string;
   /** moto's HTTP status, for a call forwarded to it. */
@@ -100,18 +98,22 @@ export function describeCall(req: IncomingMessage, body: Buffer): AwsCall {
     name = new URLSearchParams(body.toString('utf8')).get('Action') ?? new URL(req.url ?? '/', 'http://proxy').searchParams.get('Action') ?? 'Unknown';
   }
   const mutating = service === 's3' ? method !== 'GET' && method !== 'HEAD' : !/^(Get|List|Describe|Head)/.test(name);
-  const roleArn = service === 'sts' ? new URLSearchParams(body.toString('utf8')).get('RoleArn') : null;
-  return { service, operation: name, mutating, ...(service === 'ssm' ? parameterOf(body) : {}), ...(roleArn ? { roleArn } : {}) };
+  const resource = service === 's3' ? new URL(req.url ?? '/', 'http://proxy').pathname.split('/')[1] || undefined : resourceOf(body, typeof target === 'string');
+  return { service, operation: name, mutating, ...(resource ? { resource } : {}) };
 }
 
-function parameterOf(body: Buffer): { parameter?: string } {
+/** The request fields that name the resource of a call, in the order they are looked for. */
+const RESOURCE_FIELDS = ['QueueUrl', 'QueueName', 'TableName', 'Name', 'ResourceId', 'repositoryName', 'ResourceArn', 'resourceArn', 'TopicArn', 'SubscriptionArn', 'RoleArn'];
+
+function resourceOf(body: Buffer, json: boolean): string | undefined {
+  let fields: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { Name?: unknown; ResourceId?: unknown };
-    const name = parsed.Name ?? parsed.ResourceId;
-    return typeof name === 'string' ? { parameter: name } : {};
+    fields = json ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   } catch {
-    return {};
+    return undefined;
   }
+  const value = RESOURCE_FIELDS.map((field) => fields[field]).find((v) => typeof v === 'string');
+  return value as string | undefined;
 }
 
 function escapeXml(text: string): string {

@@ -102,7 +102,7 @@ export function kindCases(environment: () => TestEnvironment, cluster: string): 
       spec: (name) => ({ topicName: 'news', protocol: 'sqs', endpoint: `to-${name}` }),
       prepare: async (name) => expect(await createObject(environment(), 'sqsqueues', 'SQSQueue', `to-${name}`, {})).toBe(201),
       create: 'PutParameter',
-      isCreate: (call) => call.operation === 'PutParameter' && call.parameter?.startsWith('/service-operator.aws/snssubscriptions/') === true,
+      isCreate: (call) => call.operation === 'PutParameter' && call.resource?.startsWith('/service-operator.aws/snssubscriptions/') === true,
       step: 'Subscribe',
       rollback: 'DeleteParameter',
       inAws: async (name) => {
