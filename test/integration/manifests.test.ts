@@ -83,15 +83,15 @@ describe('deploy/', () => {
     expect(own).toEqual(
       expect.arrayContaining([
         { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
-        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       ]),
     );
     expect(boundTo('ClusterRole', 'aws-service-apiserver').subjects).toEqual([account]);
     const leaderRole = find(deploy, 'Role', 'aws-service-apiserver-leader-election');
     expect(leaderRole.rules).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'patch'] },
     ]);
     expect(boundTo('Role', leaderRole.metadata.name).subjects).toEqual([account]);
   });
