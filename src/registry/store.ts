@@ -237,18 +237,24 @@ export class KindStore extends StoreReader {
     });
   }
 
-  /** Deletes every matching object; returns them as they were (or are, when AWS deletes asynchronously). */
+  /**
+   * Deletes every matching object; returns them as they were (or are, when AWS deletes asynchronously).
+   * One object that cannot be deleted (a non-empty bucket) never keeps the others: each is tried, and
+   * the first failure is the answer, so that the namespace controller reports it and tries again.
+   */
   async deleteCollection(query: ListQuery, options: DeleteOptions): Promise<KubeObject[]> {
     const deleted: KubeObject[] = [];
+    let failure: unknown;
     for (const item of this.list(query).items) {
       const { namespace, name } = item.metadata as { namespace: string; name: string };
       try {
         const result = await this.delete(namespace, name, options);
         deleted.push(result.object ?? item);
       } catch (error) {
-        if (!(error instanceof StatusError && error.code === 404)) throw error;
+        if (!(error instanceof StatusError && error.code === 404)) failure ??= error;
       }
     }
+    if (failure !== undefined) throw failure;
     return deleted;
   }
 
