@@ -26,7 +26,15 @@ export interface ControlPlaneOptions {
   dir?: string;
   /** Users whose requests kube-apiserver writes to the audit log (with the status it answered). */
   auditedUsers?: string[];
+  /** Static bearer tokens kube-apiserver accepts (its --token-auth-file): token → user. */
+  tokens?: Record<string, StaticTokenUser>;
   log?: (line: string) => void;
+}
+
+export interface StaticTokenUser {
+  username: string;
+  uid?: string;
+  groups?: string[];
 }
 
 export interface ControlPlane {
@@ -51,13 +59,22 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** The audited users' requests with status codes; their SubjectAccessReviews with the review itself. */
 function auditPolicy(users: string[]): string {
-  return stringify({
-    apiVersion: 'audit.k8s.io/v1',
-    kind: 'Policy',
-    omitStages: ['RequestReceived'],
-    rules: [...(users.length ? [{ level: 'Metadata', users }] : []), { level: 'None' }],
-  });
+  const audited = users.length
+    ? [
+        { level: 'RequestResponse', users, resources: [{ group: 'authorization.k8s.io', resources: ['subjectaccessreviews'] }] },
+        { level: 'Metadata', users },
+      ]
+    : [];
+  return stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [...audited, { level: 'None' }] });
+}
+
+/** kube-apiserver's static token file: token,user,uid,"group1,group2" per line. */
+function tokenFile(tokens: Record<string, StaticTokenUser>): string {
+  return Object.entries(tokens)
+    .map(([token, user]) => [token, user.username, user.uid ?? user.username, `"${(user.groups ?? []).join(',')}"`].join(','))
+    .join('\n');
 }
 
 async function startEtcd(binaries: ControlPlaneBinaries, dir: string): Promise<{ process: OwnedProcess; url: string }> {
@@ -80,8 +97,9 @@ async function startEtcd(binaries: ControlPlaneBinaries, dir: string): Promise<{
   return { process: etcd, url };
 }
 
-function apiserverArgs(pki: ClusterPki, etcdUrl: string, port: number, dir: string, auditPolicyFile: string, auditLog: string): string[] {
+function apiserverArgs(pki: ClusterPki, etcdUrl: string, port: number, dir: string, auditPolicyFile: string, auditLog: string, tokensFile: string | undefined): string[] {
   return [
+    ...(tokensFile ? [`--token-auth-file=${tokensFile}`] : []),
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -150,7 +168,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const auditPolicyFile = join(dir, 'audit-policy.yaml');
     writeFileSync(auditPolicyFile, auditPolicy(options.auditedUsers ?? []));
     const auditLog = join(dir, 'audit.log');
-    const apiserver = await startProcess('kube-apiserver', binaries.path('kube-apiserver'), apiserverArgs(pki, etcd.url, port, dir, auditPolicyFile, auditLog), { logFile: join(dir, 'kube-apiserver.log') });
+    const tokensFile = options.tokens ? join(dir, 'tokens.csv') : undefined;
+    if (tokensFile) writeFileSync(tokensFile, tokenFile(options.tokens ?? {}), { mode: 0o600 });
+    const apiserver = await startProcess('kube-apiserver', binaries.path('kube-apiserver'), apiserverArgs(pki, etcd.url, port, dir, auditPolicyFile, auditLog, tokensFile), { logFile: join(dir, 'kube-apiserver.log') });
     processes.push(apiserver);
     const adminCertificate = pki.clientCertificate('kubernetes-admin', ['system:masters']);
     const adminKubeconfig = writeKubeconfigFile(join(dir, 'admin.kubeconfig'), url, pki.ca.certPem, 'kubernetes-admin', { certificate: adminCertificate });

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { awsIsConfigured } from '../../src/aws/environment.js';
 import { freePort, startMoto, type LocalAws } from '../../src/aws/moto.js';
 import { installServerIdentity, registerApiService, servingCertificates, ServiceFront, SERVER_NAMESPACE, SERVER_USER, startReplica, waitForAggregatedOpenApi, waitForApiService, type Replica, type ServingCertificates } from './aggregated-server.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { startControlPlane, type ControlPlane, type StaticTokenUser } from './control-plane.js';
 import { isMain } from './paths.js';
 import { stopEverything, track } from './process.js';
 
@@ -26,6 +26,8 @@ export interface LocalClusterOptions {
   localAws?: boolean;
   /** Users kube-apiserver audits besides the server's own service account. */
   auditedUsers?: string[];
+  /** Static bearer tokens kube-apiserver accepts (token → user), for tests of token authentication. */
+  tokens?: Record<string, StaticTokenUser>;
   log?: (line: string) => void;
 }
 
@@ -66,7 +68,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'local-cluster-'));
   mkdirSync(dir, { recursive: true });
   const clusterName = options.clusterName ?? 'local-cluster';
-  const cp = await startControlPlane({ dir: join(dir, 'control-plane'), auditedUsers: [SERVER_USER, ...(options.auditedUsers ?? [])], log });
+  const cp = await startControlPlane({ dir: join(dir, 'control-plane'), auditedUsers: [SERVER_USER, ...(options.auditedUsers ?? [])], ...(options.tokens ? { tokens: options.tokens } : {}), log });
   const replicas: Replica[] = [];
   let front: ServiceFront | undefined;
   let moto: LocalAws | undefined;

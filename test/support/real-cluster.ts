@@ -14,8 +14,8 @@ export const FAST_SERVER_FLAGS = ['--resync-period', '1', '--transitional-resync
 export interface TestCluster {
   cluster: LocalCluster;
   aws: AwsClients;
-  /** The real kubectl as the cluster administrator, in `namespace`. */
-  kubectl(namespace?: string): Kubectl;
+  /** The real kubectl as the cluster administrator, in `namespace` (null: none, manifests name theirs). */
+  kubectl(namespace?: string | null): Kubectl;
   stop(): Promise<void>;
 }
 
