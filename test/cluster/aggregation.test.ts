@@ -5,13 +5,16 @@
 // through the aggregator (including out-of-band AWS changes), and server-side apply and server dry
 // runs pass through kube-apiserver. Last, the audit log shows the server's ServiceAccount used
 // exactly the permissions deploy/ grants it.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { parseAllDocuments, parse } from 'yaml';
 import { tableNames } from '../support/aws.js';
 import { eventually } from '../support/eventually.js';
 import { auditEvents, startTestCluster, type TestCluster } from '../support/real-cluster.js';
-import { apiServiceAvailable, SERVER_USER } from '../controlplane/aggregated-server.js';
+import { generateClusterCertificates } from '../../certs/cluster-certificates.js';
+import { apiServiceAvailable, SERVER_NAMESPACE, SERVER_USER } from '../controlplane/aggregated-server.js';
 
 let t: TestCluster;
 const ddb = () => t.aws.client(DynamoDBClient);
@@ -154,6 +157,29 @@ describe('writes through kube-apiserver', () => {
     await t.kubectl().ok(['patch', 'configmap', 'applied', '--type=merge', '-p', '{"data":{"tableName":"somebody-else"}}']);
     await t.kubectl().ok(['apply', '--server-side', '-f', '-'], { input: table('applied', { readCapacityUnits: 3 }) });
     expect((await t.kubectl().json<{ data: Record<string, string> }>(['get', 'configmap', 'applied'])).data.tableName).toBe('aggregation.default.applied');
+  });
+});
+
+describe('the install manifests, validated and admitted by kube-apiserver (server-side dry run)', () => {
+  test.each([
+    ['deploy/ (kustomize)', ['-k', 'deploy/']],
+    ['apiservice/apiservice.yaml', ['-f', 'apiservice/apiservice.yaml']],
+  ])('%s', async (_name, source) => {
+    // Over what local-cluster installed (an ExternalName Service stands in for deploy/'s): validation
+    // and admission (PodSecurity restricted for the Deployment) by kube-apiserver, nothing stored.
+    const out = await t.kubectl(null).ok(['apply', '--dry-run=server', ...source]);
+    expect(out).toMatch(/\(server dry run\)/);
+    expect(out).not.toMatch(/Warning/);
+  });
+
+  test('what npm run certs writes: the serving Secret and the APIService with its caBundle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certs-'));
+    const files = generateClusterCertificates({ namespace: SERVER_NAMESPACE, service: 'aws-service-apiserver', clusterDomain: 'cluster.local', days: 1, outDir: dir, apiServiceTemplate: 'apiservice/apiservice.yaml', certManager: false });
+    const manifests = files.filter((f) => f.endsWith('.yaml'));
+    expect(manifests.map((f) => basename(f)).sort()).toEqual(['apiservice.yaml', 'serving-secret.yaml']);
+    const out = await t.kubectl(null).ok(['apply', '--dry-run=server', ...manifests.flatMap((f) => ['-f', f])]);
+    expect(out).toContain('secret/aws-service-apiserver-serving created (server dry run)');
+    expect(out).toContain('apiservice.apiregistration.k8s.io/v1alpha1.service-operator.aws configured (server dry run)');
   });
 });
 
