@@ -12,6 +12,8 @@ import { apiServiceAvailable, SERVER_NAMESPACE, waitForApiService, type Replica 
 let t: TestCluster;
 const table = (name: string) => JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', metadata: { name }, spec: { hashAttribute: { name: 'id', type: 'S' } } });
 const LONG = { timeoutMs: 60_000 };
+const ADMIN = { user: 'platform-admin', groups: ['system:masters'] };
+const TABLES = '/apis/service-operator.aws/v1alpha1/namespaces/default/dynamodbs';
 
 async function leaseHolder(): Promise<string | undefined> {
   const lease = await t.kubectl(SERVER_NAMESPACE).json<{ spec: { holderIdentity?: string } }>(['get', 'lease', 'aws-service-apiserver']);
@@ -56,9 +58,14 @@ test('one replica leads: it holds the Lease and labels its Pod; the other is Rea
 
 test('stopping the leader loses nothing: the other replica takes over and serves every object and new writes', async () => {
   const leader = await settledLeader();
+  const oldVersion = (await t.proxied(ADMIN, TABLES)).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
   await leader.stop();
   const next = await settledLeader();
   expect(next).not.toBe(leader);
+  // The new leader is the resourceVersion authority now: a watch from the old leader's version is
+  // 410 Gone, so informers relist instead of missing what changed in between.
+  const stale = await t.proxied(ADMIN, `${TABLES}?watch=1&resourceVersion=${oldVersion}&timeoutSeconds=1`);
+  expect(stale.body).toContain('"code":410');
   await applyEventually('after-stop');
   const names = (await t.kubectl().ok(['get', 'dynamodbs', '-o', 'name'])).split('\n').filter(Boolean);
   expect(names.sort()).toEqual(['dynamodb.service-operator.aws/after-stop', 'dynamodb.service-operator.aws/before-failover']);

@@ -25,7 +25,7 @@ export const SERVER_USER = `system:serviceaccount:${SERVER_NAMESPACE}:${SERVER_S
 export const SERVICE_NAME = 'aws-service-apiserver';
 export const API_SERVICE = 'v1alpha1.service-operator.aws';
 /** The name kube-apiserver's aggregator verifies the serving certificate for. */
-const SERVING_NAME = `${SERVICE_NAME}.${SERVER_NAMESPACE}.svc`;
+export const SERVING_NAME = `${SERVICE_NAME}.${SERVER_NAMESPACE}.svc`;
 const LEADER_LABEL = 'service-operator.aws/leader';
 /** The parts of deploy/base that make the server's identity and RBAC (not the Deployment: no kubelet runs it). */
 const IDENTITY_MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac-delegation.yaml', 'rbac-server.yaml', 'rbac-aggregated.yaml'];

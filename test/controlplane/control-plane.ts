@@ -196,8 +196,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       admin: new Kubectl(adminKubeconfig, null),
       auditLog,
       processes,
-      userKubeconfig: (user, groups = [], namespace) => writeKubeconfigFile(kubeconfigPath(user), url, pki.ca.certPem, user, { certificate: pki.clientCertificate(user, groups) }, namespace),
-      tokenKubeconfig: (name, token, namespace) => writeKubeconfigFile(kubeconfigPath(name), url, pki.ca.certPem, name, { token }, namespace),
+      userKubeconfig: (user, groups = [], namespace) => writeKubeconfigFile(kubeconfigPath(user), url, pki.ca.certPem, user, { certificate: pki.clientCertificate(user, groups) }, { namespace }),
+      tokenKubeconfig: (name, token, namespace) => writeKubeconfigFile(kubeconfigPath(name), url, pki.ca.certPem, name, { token }, { namespace }),
       get,
       stop,
     };

@@ -68,21 +68,28 @@ export function createClusterPki(dir: string): ClusterPki {
 
 export type KubeconfigUser = { certificate: KeyPair } | { token: string };
 
-/** A kubeconfig for `server` (trusting the cluster CA) as `user`, with `namespace` as the default. */
-export function kubeconfigYaml(server: string, caPem: string, name: string, user: KubeconfigUser, namespace = 'default'): string {
+export interface KubeconfigOptions {
+  /** The default namespace (default: default). */
+  namespace?: string;
+  /** The name the server's certificate is for, when it is not the URL's host. */
+  tlsServerName?: string;
+}
+
+/** A kubeconfig for `server` (trusting `caPem`) as `user`. */
+export function kubeconfigYaml(server: string, caPem: string, name: string, user: KubeconfigUser, options: KubeconfigOptions = {}): string {
   const base64 = (text: string) => Buffer.from(text).toString('base64');
   const credentials = 'token' in user ? { token: user.token } : { 'client-certificate-data': base64(user.certificate.certPem), 'client-key-data': base64(user.certificate.keyPem) };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'local-cluster', cluster: { server, 'certificate-authority-data': base64(caPem) } }],
+    clusters: [{ name: 'local-cluster', cluster: { server, 'certificate-authority-data': base64(caPem), ...(options.tlsServerName ? { 'tls-server-name': options.tlsServerName } : {}) } }],
     users: [{ name, user: credentials }],
-    contexts: [{ name, context: { cluster: 'local-cluster', user: name, namespace } }],
+    contexts: [{ name, context: { cluster: 'local-cluster', user: name, namespace: options.namespace ?? 'default' } }],
     'current-context': name,
   });
 }
 
-export function writeKubeconfigFile(path: string, server: string, caPem: string, name: string, user: KubeconfigUser, namespace?: string): string {
-  writeFileSync(path, kubeconfigYaml(server, caPem, name, user, namespace), { mode: 0o600 });
+export function writeKubeconfigFile(path: string, server: string, caPem: string, name: string, user: KubeconfigUser, options?: KubeconfigOptions): string {
+  writeFileSync(path, kubeconfigYaml(server, caPem, name, user, options), { mode: 0o600 });
   return path;
 }

@@ -1,6 +1,8 @@
-// A server in cluster mode for end-to-end tests: moto for AWS, the kube-apiserver double for the
-// cluster, and the certificates kube-apiserver would hold: a front-proxy CA and client certificate,
-// and a client CA with users' certificates. Requests go over real HTTPS with real client certificates.
+// A server in cluster mode against the kube-apiserver double, for the tests of faults the real
+// kube-apiserver cannot produce on demand (test/e2e/kube-faults.test.ts); everything else runs on the
+// real control plane (real-cluster.ts). Moto for AWS, and the certificates kube-apiserver would hold:
+// a front-proxy CA and client certificate, and a client CA with users' certificates. Requests go over
+// real HTTPS with real client certificates. Also the request helpers both kinds of tests share.
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/tls/certificates.js';
 import { startEnvironment, type TestEnvironment } from './environment.js';
 import { https, type HttpsResponse } from './https.js';
