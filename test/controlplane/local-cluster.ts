@@ -12,6 +12,7 @@ import { awsIsConfigured } from '../../src/aws/environment.js';
 import { freePort, startMoto, type LocalAws } from '../../src/aws/moto.js';
 import { installServerIdentity, registerApiService, servingCertificates, ServiceFront, SERVER_NAMESPACE, SERVER_USER, startReplica, waitForAggregatedOpenApi, waitForApiService, type Replica, type ServingCertificates } from './aggregated-server.js';
 import { startControlPlane, type ControlPlane, type StaticTokenUser } from './control-plane.js';
+import { awsEnvironment } from '../support/processes.js';
 import { isMain } from './paths.js';
 import { stopEverything, track } from './process.js';
 
@@ -59,7 +60,7 @@ async function chooseAws(localAws: boolean, log: (line: string) => void): Promis
   }
   const moto = track(await startMoto());
   log(`No AWS configured: started moto_server at ${moto.endpoint} (in memory: its state goes when the cluster stops).`);
-  return { env: { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' }, moto };
+  return { env: awsEnvironment(moto.endpoint), moto };
 }
 
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {

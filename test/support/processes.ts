@@ -38,7 +38,7 @@ export interface ServerOptions {
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 
 export function awsEnvironment(endpoint: string): Record<string, string> {
-  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
 }
 
 async function waitReady(url: string, certsDir: string, child: ChildProcess, output: () => string): Promise<string> {
