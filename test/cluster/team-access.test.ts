@@ -1,7 +1,7 @@
 // Team access with ordinary RBAC on the real control plane, through kube-apiserver as users reach us:
 // examples/team-access.yaml binds the group team-a-devs to the built-in `edit` role in team-a (our
-// kinds fold into it through deploy/'s aggregated roles) and a CI ServiceAccount to a narrower Role;
-// team-b gets the same binding for team-b-devs. Every verb is allowed in the team's own namespace and
+// kinds fold into it, and into `view`, through deploy/'s aggregated roles) and a CI ServiceAccount
+// to a narrower Role; team-b gets the same binding for team-b-devs. Every verb is allowed in the team's own namespace and
 // refused in the other's, `kubectl auth can-i` agrees, a user with no binding is refused, and no
 // refused request changes anything in AWS.
 import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
@@ -116,6 +116,18 @@ test('listing every namespace needs a cluster-wide grant', async () => {
   expect(denied.stderr).toContain('User "alice" cannot list resource "dynamodbs" in API group "service-operator.aws" at the cluster scope');
   const all = await t.kubectl(null).ok(['get', 'dynamodbs', '-A', '-o', 'name']);
   expect(all.split('\n').filter((line) => line.endsWith('/orders'))).toHaveLength(2);
+});
+
+test('the built-in view role reads our kinds and writes nothing', async () => {
+  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'auditors-view', namespace: 'team-a' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'auditors' }] };
+  await t.kubectl(null).ok(['apply', '-f', '-'], { input: JSON.stringify(binding) });
+  const carol = kubectlAs('carol', ['auditors']);
+  expect(await carol.ok(['get', 'dynamodbs', '-n', 'team-a', '-o', 'name'])).toContain('dynamodb.service-operator.aws/orders');
+  for (const verb of ['get', 'list', 'watch']) expect((await carol.run(['auth', 'can-i', verb, 'dynamodbs.service-operator.aws', '-n', 'team-a'])).stdout.trim()).toBe('yes');
+  const before = await dynamoSnapshot();
+  const refused = await carol.run(['delete', 'dynamodb', 'orders', '-n', 'team-a']);
+  expect(refused.stderr).toContain('User "carol" cannot delete resource "dynamodbs" in API group "service-operator.aws" in the namespace "team-a"');
+  expect(await dynamoSnapshot()).toEqual(before);
 });
 
 test('a user with no binding is refused by kube-apiserver and changes nothing', async () => {

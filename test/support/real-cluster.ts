@@ -9,8 +9,8 @@ import type { KeyPair } from '../../src/tls/certificates.js';
 import { SERVING_NAME, type Replica } from '../controlplane/aggregated-server.js';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../controlplane/local-cluster.js';
 import { awsClients } from './aws.js';
-import { identityHeaders, type ProxiedUser, type RequestOptions } from './cluster.js';
-import { https, type HttpsResponse } from './https.js';
+import { proxiedBy, serverRequests, type ProxiedUser, type RequestOptions } from './cluster.js';
+import type { HttpsResponse } from './https.js';
 import type { Kubectl } from './kubectl.js';
 
 /** Flags that make the server notice out-of-band changes and leadership changes quickly in tests. */
@@ -46,15 +46,7 @@ export async function startTestCluster(options: LocalClusterOptions = {}): Promi
   const { pki } = cluster.cp;
   const frontProxy = { certPem: readFileSync(pki.files.frontProxyClientCert, 'utf8'), keyPem: readFileSync(pki.files.frontProxyClientKey, 'utf8') };
   const server = () => cluster.front.leader() ?? cluster.replicas[0];
-  const direct = (path: string, request: RequestOptions = {}) =>
-    https(`${server().url}${path}`, {
-      method: request.method ?? 'GET',
-      ca: cluster.serving.caPem,
-      servername: SERVING_NAME,
-      headers: { ...(request.body !== undefined ? { 'Content-Type': request.contentType ?? 'application/json' } : {}), ...request.headers },
-      ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
-      ...(request.cert ? { cert: request.cert.certPem, key: request.cert.keyPem } : {}),
-    });
+  const direct = serverRequests(() => ({ url: server().url, ca: cluster.serving.caPem, servername: SERVING_NAME }));
   return {
     cluster,
     aws,
@@ -63,7 +55,7 @@ export async function startTestCluster(options: LocalClusterOptions = {}): Promi
     frontProxy,
     frontProxyCA: pki.frontProxyCA,
     userCertificate: (user, groups) => pki.clientCertificate(user, groups),
-    proxied: (as, path, request = {}) => direct(path, { ...request, cert: frontProxy, headers: { ...identityHeaders(as), ...request.headers } }),
+    proxied: proxiedBy(direct, frontProxy),
     direct,
     async get<T>(path: string) {
       const answer = await cluster.cp.get(path);
