@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseConfig, USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import { StartError } from './start-error.js';
 
 async function main(): Promise<void> {
   let config;
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`aws-service-apiserver failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  // A StartError says what to do; anything else is unexpected and keeps its stack for a bug report.
+  const why = error instanceof StartError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`aws-service-apiserver failed to start: ${why}\n`);
   process.exit(1);
 });

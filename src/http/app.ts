@@ -28,8 +28,8 @@ export interface AppDeps {
   notReady: () => string | undefined;
   /** Why resource requests are refused (503) now (a replica that is not the leader), or undefined. */
   notServing: () => string | undefined;
-  /** True once the first read of the AWS account has filled the view (lists and watches wait for it). */
-  viewFilled: () => boolean;
+  /** Why the view is not filled yet (lists and watches wait for the first read of AWS), or undefined. */
+  viewNotFilled: () => string | undefined;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
 }
@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, viewFilled: deps.viewFilled });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, viewNotFilled: deps.viewNotFilled });
   const names = [...deps.stores.values()].map((s) => s.kind.names);
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),
