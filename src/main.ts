@@ -23,8 +23,12 @@ async function main(): Promise<void> {
   const running = await startServer(config, log);
   if (running.kubeconfig) {
     const path = resolve(running.kubeconfig);
+    const state = running.localAws
+      ? `AWS is a local moto_server at ${running.localAws.endpoint}; what you create is kept in\n${running.localAws.stateFile} and is there again after a restart (--fresh starts empty).\n`
+      : '';
     process.stderr.write(
-      `\naws-service-apiserver is serving on ${running.url}${running.awsEndpoint ? ` against a local moto_server at ${running.awsEndpoint}` : ''}.\n` +
+      `\naws-service-apiserver is serving on ${running.url}. ${state}` +
+        'It serves only the group service-operator.aws (no Deployments, Services or ConfigMaps: those need a cluster).\n' +
         `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb.yaml\n  kubectl get aws\n\n`,
     );
   }

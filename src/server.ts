@@ -2,8 +2,9 @@
 // local: see modes.ts), the kinds and their stores, the resync loop, the HTTPS listener, and in local
 // mode the kubeconfig for direct access.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
@@ -26,11 +27,14 @@ import { KindStore } from './registry/store.js';
 import { createTlsServer } from './tls/server.js';
 import { ensureLocalServingCertificate } from './tls/local-serving.js';
 
+/** The file under --local-state-dir that holds the embedded moto_server's state. */
+export const MOTO_STATE_FILE = 'moto-state.pickle';
+
 export interface RunningServer {
   port: number;
   url: string;
   awsEndpoint?: string;
-  localAws?: LocalAws;
+  localAws?: LocalAws & { stateFile: string };
   stores: Map<string, KindStore>;
   aws: AwsClients;
   mode: ServingMode['name'];
@@ -46,7 +50,7 @@ export interface RunningServer {
  * is never asked, and credentials are resolved once here so that a start without usable ones fails
  * saying what to set, instead of serving 429s while the first read of AWS keeps failing.
  */
-async function chooseAws(config: Config, cluster: boolean, log: Logger, cleanups: Cleanup[]): Promise<{ clients: AwsClients; local?: LocalAws }> {
+async function chooseAws(config: Config, cluster: boolean, log: Logger, cleanups: Cleanup[]): Promise<{ clients: AwsClients; local?: LocalAws & { stateFile: string } }> {
   const base = { region: config.region, maxAttempts: 4 };
   const inPod = runningInPod();
   if (!inPod) disableInstanceMetadata();
@@ -59,12 +63,26 @@ async function chooseAws(config: Config, cluster: boolean, log: Logger, cleanups
     if (!inPod) await checkCredentials(clients);
     return { clients };
   }
-  const local = await startMoto();
+  const local = await startLocalAws(config, log);
   cleanups.push(() => local.stop());
-  log.info({ endpoint: local.endpoint, pid: local.pid }, 'no AWS configured: started a local moto_server and serving against it');
   const clients = new AwsClients({ ...base, endpoint: local.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   cleanups.push(() => clients.destroy());
   return { clients, local };
+}
+
+/** The embedded moto_server, with its state in --local-state-dir (emptied first with --fresh). */
+async function startLocalAws(config: Config, log: Logger): Promise<LocalAws & { stateFile: string }> {
+  const stateFile = resolve(config.localStateDir, MOTO_STATE_FILE);
+  mkdirSync(dirname(stateFile), { recursive: true });
+  if (config.fresh) rmSync(stateFile, { force: true });
+  const restoring = existsSync(stateFile);
+  try {
+    const local = await startMoto({ stateFile });
+    log.info({ endpoint: local.endpoint, pid: local.pid, stateFile, restored: restoring }, 'no AWS configured: started a local moto_server and serving against it');
+    return { ...local, stateFile };
+  } catch (error) {
+    throw new StartError(`the embedded moto_server did not start: ${(error as Error).message}`);
+  }
 }
 
 /** Resolves the SDK's credential chain once (no AWS call): a profile that does not exist fails here. */

@@ -26,7 +26,7 @@ test('a port in use: the message names --port, and the embedded moto_server it s
   await listening(squatter, port);
   try {
     const dir = scratch();
-    const exited = await runServerToExit(['--port', String(port), '--certs-dir', join(dir, 'certs'), '--write-kubeconfig', join(dir, 'kubeconfig')], { ...NO_AWS, HOME: dir, LOG_LEVEL: 'info' });
+    const exited = await runServerToExit(['--port', String(port), '--certs-dir', join(dir, 'certs'), '--write-kubeconfig', join(dir, 'kubeconfig'), '--local-state-dir', join(dir, 'state')], { ...NO_AWS, HOME: dir, LOG_LEVEL: 'info' });
     expect(exited.code).toBe(1);
     expect(exited.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(exited.output).toContain('--port N');
@@ -94,7 +94,7 @@ test('while the first read of AWS fails, /readyz and the 429 of a list say why',
   const port = await freePort();
   const closedPort = await freePort();
   const token = 'start-errors-token';
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--certs-dir', join(dir, 'certs'), '--token', token], {
+  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--certs-dir', join(dir, 'certs'), '--write-kubeconfig', join(dir, 'kubeconfig'), '--token', token], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LEVEL: 'error', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' },
     stdio: 'ignore',
   });
