@@ -1,7 +1,7 @@
 // Local mode as a new user runs it (no AWS configured, so the server embeds its own moto_server):
 // objects of every kind are created, the server stops, a new one starts on the same state folder, and
-// everything is there again, the same objects (uid, ARN, creation time, labels). --fresh starts
-// empty. Stopping leaves no moto_server behind.
+// everything is there again, the same objects (uid, ARN, creation time, labels) with the same Ready
+// transition times. --fresh starts empty. Stopping leaves no moto_server behind.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ function identities(list: Listed): string[] {
   return list.items
     .map((o) => {
       const ready = o.status.conditions.find((c) => c.type === 'Ready');
-      return [o.kind, o.metadata.namespace, o.metadata.name, o.metadata.uid, o.metadata.creationTimestamp, JSON.stringify(o.metadata.labels ?? {}), o.status.arn, ready?.status].join(' ');
+      return [o.kind, o.metadata.namespace, o.metadata.name, o.metadata.uid, o.metadata.creationTimestamp, JSON.stringify(o.metadata.labels ?? {}), o.status.arn, ready?.status, ready?.lastTransitionTime].join(' ');
     })
     .sort();
 }
