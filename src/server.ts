@@ -173,6 +173,7 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
     viewNotFilled: awsNotRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
+    selfReviews: mode.name === 'local',
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   cleanups.push(stopReloading);
