@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
+import { awsErrorCode, isAwsThrottling } from './aws/errors.js';
 import { awsIsConfigured, credentialSource, disableInstanceMetadata, missingCredentialsMessage } from './aws/environment.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
@@ -148,8 +149,6 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
-  const metrics = new Metrics(() => openWatches.size, () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])));
-  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
   // The resync loop and the serving mode start once the port is ours: a start that fails to listen
   // has read nothing and asked nothing.
   let resync: ResyncLoop | undefined;
@@ -159,6 +158,20 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
     const failure = resync?.initialSyncError();
     return failure ? `the first read of the AWS account failed and is being retried: ${failure}` : 'the first read of the AWS account has not finished';
   };
+  const notReady = (): string | undefined => awsNotRead() ?? mode.notReady();
+  const metrics = new Metrics({
+    openWatches: () => openWatches.size,
+    objects: () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])),
+    notReady,
+    notServing: () => mode.notServing(),
+  });
+  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
+  clients.onOutcome({
+    failed: (service, operation, error) => metrics.awsErrors.inc({ service, operation, code: awsErrorCode(error) }),
+    attemptFailed: (service, operation, error) => {
+      if (isAwsThrottling(error)) metrics.awsThrottled.inc({ service, operation });
+    },
+  });
 
   const tls = config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile as string, caFile: undefined } : ensureLocalServingCertificate(config.certsDir);
   const app = createApp({
@@ -168,7 +181,7 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
     authorizer: mode.authorizer,
     metrics,
     log,
-    notReady: () => awsNotRead() ?? mode.notReady(),
+    notReady,
     notServing: mode.notServing,
     viewNotFilled: awsNotRead,
     version: { gitVersion: 'v0.1.0' },
@@ -186,7 +199,10 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
   });
-  resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => metrics.resyncs.observe({ resource, type }, seconds));
+  resync = startResyncLoop([...stores.values()], config.resyncPeriodMs, config.transitionalResyncPeriodMs, log, (resource, type, seconds) => {
+    metrics.resyncs.observe({ resource, type }, seconds);
+    if (type === 'full') metrics.lastFullResync.set({ resource }, Date.now() / 1000);
+  });
   cleanups.push(() => resync?.stop());
   void resync.initialSync.then(() => {
     awsRead = true;
