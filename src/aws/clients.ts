@@ -1,7 +1,8 @@
 // One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials and retry
-// policy, and counting calls per operation (the benchmark and /metrics report them).
+// policy, and telling listeners of every call, every call that failed (after the SDK's retries) and
+// every attempt that failed (each retry), per operation: the benchmark and /metrics count them.
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
+import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 
 export interface AwsClientConfig {
   region: string;
@@ -15,11 +16,19 @@ export interface AwsClientConfig {
 
 export type CallListener = (service: string, operation: string) => void;
 
+export interface CallOutcomes {
+  /** A call failed: the SDK gave up retrying, or the error was not retryable. */
+  failed?(service: string, operation: string, error: unknown): void;
+  /** One attempt failed (a call the SDK retries has several). */
+  attemptFailed?(service: string, operation: string, error: unknown): void;
+}
+
 /** What every SDK v3 client has. Its input/output types vary per service; the counter ignores them. */
 interface SdkClient {
   middlewareStack: {
     // `any`: each service client has its own input/output unions, and the counter looks at neither.
     add(middleware: InitializeMiddleware<any, any>, options: InitializeHandlerOptions & { name: string }): void;
+    add(middleware: FinalizeRequestMiddleware<any, any>, options: FinalizeRequestHandlerOptions & AbsoluteLocation & { name: string }): void;
   };
   destroy(): void;
 }
@@ -35,6 +44,7 @@ type ClientClass<T> = new (config: {
 export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
+  private readonly outcomes: CallOutcomes[] = [];
 
   constructor(readonly config: AwsClientConfig) {}
 
@@ -48,12 +58,32 @@ export class AwsClients {
         ...(this.config.endpoint ? { endpoint: this.config.endpoint, forcePathStyle: true } : {}),
         ...(this.config.credentials ? { credentials: this.config.credentials } : {}),
       });
+      const names = (context: HandlerExecutionContext): [string, string] => [context.clientName ?? 'unknown', context.commandName ?? 'unknown'];
       client.middlewareStack.add(
-        (next, context: HandlerExecutionContext) => (args) => {
-          for (const listener of this.listeners) listener(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
-          return next(args);
+        (next, context: HandlerExecutionContext) => async (args) => {
+          const [service, operation] = names(context);
+          for (const listener of this.listeners) listener(service, operation);
+          try {
+            return await next(args);
+          } catch (error) {
+            for (const outcome of this.outcomes) outcome.failed?.(service, operation, error);
+            throw error;
+          }
         },
         { step: 'initialize', name: 'serviceOperatorCallCounter' },
+      );
+      // Low priority in finalizeRequest: inside the SDK's retry middleware, so once per attempt.
+      client.middlewareStack.add(
+        (next, context: HandlerExecutionContext) => async (args) => {
+          try {
+            return await next(args);
+          } catch (error) {
+            const [service, operation] = names(context);
+            for (const outcome of this.outcomes) outcome.attemptFailed?.(service, operation, error);
+            throw error;
+          }
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'serviceOperatorAttemptCounter' },
       );
       this.clients.set(Client, client);
     }
@@ -62,6 +92,10 @@ export class AwsClients {
 
   onCall(listener: CallListener): void {
     this.listeners.push(listener);
+  }
+
+  onOutcome(outcomes: CallOutcomes): void {
+    this.outcomes.push(outcomes);
   }
 
   destroy(): void {

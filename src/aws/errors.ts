@@ -123,6 +123,13 @@ export function isAwsNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error as SdkError));
 }
 
+/** AWS said to slow down (the SDK retries these with backoff before giving up). */
+export function isAwsThrottling(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const sdk = error as SdkError;
+  return THROTTLED.has(codeOf(sdk)) || sdk.$metadata?.httpStatusCode === 429;
+}
+
 export function awsErrorCode(error: unknown): string {
   return typeof error === 'object' && error !== null ? codeOf(error as SdkError) : 'Error';
 }

@@ -36,6 +36,13 @@ export interface StoredMetadata {
   ownerReferences?: OwnerReference[];
   managedFields?: ManagedFieldsEntry[];
   deletionTimestamp?: string;
+  /** The Ready condition's status and since when, as of the last write (conditions survive restarts). */
+  readySince?: ReadySince;
+}
+
+export interface ReadySince {
+  status: 'True' | 'False';
+  time: string;
 }
 
 export class MetadataTooLargeError extends Error {

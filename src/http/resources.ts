@@ -21,8 +21,8 @@ export interface ResourceDeps {
   stores: Map<string, KindStore>;
   log: Logger;
   bookmarkIntervalMs: number;
-  /** True once the first read of the AWS account has filled the view. */
-  viewFilled: () => boolean;
+  /** Why the view is not filled by the first read of the AWS account yet, or undefined once it is. */
+  viewNotFilled: () => string | undefined;
 }
 
 /** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
@@ -129,7 +129,8 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   const query = new URL(req.originalUrl, 'https://localhost').searchParams;
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  if (FROM_VIEW.has(info.verb) && !deps.viewFilled()) throw tooManyRequests('storage is (re)initializing', 1);
+  const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled() : undefined;
+  if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
   const write = () => ({
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),

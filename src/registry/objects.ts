@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
-import { userTags, type StoredMetadata } from '../aws/metadata-tags.js';
+import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
 import type { KindDefinition, Lifecycle, Observed } from './kind.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
@@ -28,7 +28,17 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
   }
 }
 
-function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, now: string): Condition {
+/**
+ * When the Ready condition took its status: kept from the previous rendering while the status stays;
+ * on a process's first rendering of the object (after a restart), the time the last write stored
+ * with the same status; else now, when this server sees the change.
+ */
+function transitionTime(status: string, previous: Condition | undefined, stored: ReadySince | undefined, now: string): string {
+  if (previous) return previous.status === status ? previous.lastTransitionTime : now;
+  return stored?.status === status && typeof stored.time === 'string' ? stored.time : now;
+}
+
+function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string): Condition {
   const ready = observed.lifecycle.phase === 'Ready';
   const status = ready ? 'True' : 'False';
   return {
@@ -36,7 +46,7 @@ function readyCondition(kind: KindDefinition, observed: Observed, generation: nu
     status,
     reason: ready ? 'Available' : observed.lifecycle.phase,
     message: observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
-    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : now,
+    lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
   };
 }
@@ -44,6 +54,16 @@ function readyCondition(kind: KindDefinition, observed: Observed, generation: nu
 function previousReady(previous: KubeObject | undefined): Condition | undefined {
   const conditions = previous?.status?.conditions as Condition[] | undefined;
   return conditions?.find((c) => c.type === 'Ready');
+}
+
+/**
+ * What a write stores of the Ready condition: as the object shows it now; a new object is stored as
+ * Ready from its creation, since a create waits for AWS to finish (when it outlasts the wait, the
+ * later transition is shown live, and after a restart as of the creation).
+ */
+export function readySinceOf(current: KubeObject | undefined, creationTimestamp: string): ReadySince {
+  const ready = previousReady(current);
+  return ready && (ready.status === 'True' || ready.status === 'False') ? { status: ready.status, time: ready.lastTransitionTime } : { status: 'True', time: creationTimestamp };
 }
 
 function nonEmpty<T extends object>(value: T | undefined): T | undefined {
@@ -89,14 +109,14 @@ export function renderObject(
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), now)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now)],
     },
     output: observed.outputs,
   };
 }
 
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
-export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields'>): StoredMetadata {
+export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince'>): StoredMetadata {
   const { labels, annotations, ownerReferences } = object.metadata;
   const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
   const { managedFields, ...rest } = base;

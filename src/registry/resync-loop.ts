@@ -7,6 +7,8 @@ import type { KindStore } from './store.js';
 export interface ResyncLoop {
   /** Resolves after the first full read of every kind (the server is ready then). */
   initialSync: Promise<void>;
+  /** Why the last attempt at the first full read failed (it is retried), until it succeeds. */
+  initialSyncError(): string | undefined;
   stop(): void;
 }
 
@@ -42,12 +44,15 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
     }, ms);
     timers.push(timer);
   };
+  let initialSyncError: string | undefined;
   const initialSync = (async () => {
     for (;;) {
       try {
         await resyncAll(stores, false, log, observe);
+        initialSyncError = undefined;
         return;
-      } catch {
+      } catch (error) {
+        initialSyncError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         if (stopped) return;
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
@@ -60,6 +65,7 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
   });
   return {
     initialSync,
+    initialSyncError: () => initialSyncError,
     stop() {
       stopped = true;
       timers.forEach(clearInterval);

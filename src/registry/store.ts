@@ -13,7 +13,7 @@ import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from
 import type { Observed, SiblingLookup } from './kind.js';
 import { withoutIgnoredFields } from './kind-schemas.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
-import { DELETION_POLICY_ANNOTATION, storedMetadataOf } from './objects.js';
+import { DELETION_POLICY_ANNOTATION, readySinceOf, storedMetadataOf } from './objects.js';
 import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor, withoutTags } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
@@ -104,7 +104,8 @@ export class KindStore extends StoreReader {
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
+    const creationTimestamp = timestamp();
+    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
     const tags = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
 
@@ -191,6 +192,7 @@ export class KindStore extends StoreReader {
       generation: current.meta.generation + (specChanged || tagsChanged ? 1 : 0),
       managedFields: applied ?? this.managedFieldsAfter(current, desired, options.fieldManager),
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
+      readySince: readySinceOf(current.object, current.meta.creationTimestamp),
     });
     const tags = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
     const tagChange = diffTags(current.observed.tags, tags);
@@ -261,7 +263,7 @@ export class KindStore extends StoreReader {
   /** Finalizers still hold the object: record the deletion request on the resource and wait for them. */
   private async markForDeletion(current: Found): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp() };
+    const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
     const tags = tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {});
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);

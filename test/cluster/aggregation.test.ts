@@ -191,7 +191,7 @@ test("the server's ServiceAccount was never refused, and used every permission d
     .filter((doc) => doc.kind === 'ClusterRole' || doc.kind === 'Role')
     .flatMap((role) => role.rules ?? [])
     .flatMap((rule) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${verb} ${resource}`)));
-  const events = auditEvents(t.cluster).filter((e) => e.user.username === SERVER_USER);
+  const events = auditEvents(t.cluster.cp).filter((e) => e.user.username === SERVER_USER);
   expect(events.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI}: ${e.responseStatus?.message}`)).toEqual([]);
   const used = new Set(events.map((e) => `${e.verb} ${e.objectRef?.resource}`));
   expect(granted.filter((permission) => !used.has(permission))).toEqual([]);

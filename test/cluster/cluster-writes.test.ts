@@ -143,7 +143,7 @@ describe('namespace lifecycle admission', () => {
   });
 
   test("the server's own calls carry its service-account identity", () => {
-    const calls = auditEvents(cluster.cluster).filter((e) => e.user.username === SERVER_USER);
+    const calls = auditEvents(cluster.cluster.cp).filter((e) => e.user.username === SERVER_USER);
     expect(calls.some((c) => c.verb === 'create' && c.objectRef?.resource === 'configmaps' && c.objectRef.namespace === 'apps')).toBe(true);
     expect(calls.some((c) => c.verb === 'get' && c.objectRef?.resource === 'namespaces' && c.objectRef.name === 'ghost' && c.responseStatus?.code === 404)).toBe(true);
   });

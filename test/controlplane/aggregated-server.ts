@@ -16,7 +16,7 @@ import { generateClusterCertificates } from '../../certs/cluster-certificates.js
 import { freePort } from '../../src/aws/moto.js';
 import type { ControlPlane } from './control-plane.js';
 import { httpsGet } from './https-get.js';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '../support/paths.js';
 import { startProcess, waitFor, type OwnedProcess } from './process.js';
 
 export const SERVER_NAMESPACE = 'aws-service-apiserver';

@@ -13,7 +13,7 @@ import { freePort, startMoto, type LocalAws } from '../../src/aws/moto.js';
 import { installServerIdentity, registerApiService, servingCertificates, ServiceFront, SERVER_NAMESPACE, SERVER_USER, startReplica, waitForAggregatedOpenApi, waitForApiService, type Replica, type ServingCertificates } from './aggregated-server.js';
 import { startControlPlane, type ControlPlane, type StaticTokenUser } from './control-plane.js';
 import { awsEnvironment } from '../support/processes.js';
-import { isMain } from './paths.js';
+import { isMain } from '../support/paths.js';
 import { stopEverything, track } from './process.js';
 
 export interface LocalClusterOptions {

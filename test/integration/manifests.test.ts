@@ -3,7 +3,6 @@
 // script, service account and RBAC subjects, RBAC resources and the kinds served), and every object
 // is valid against Kubernetes' own API schemas (kubernetes-models). `kubectl apply --dry-run=client`
 // needs a cluster to download its OpenAPI from, so it stays a documented cluster step as well.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,24 +10,10 @@ import { X509Certificate } from 'node:crypto';
 import { parse, parseAllDocuments } from 'yaml';
 import { generateClusterCertificates, SERVING_SECRET } from '../../certs/cluster-certificates.js';
 import { loadKinds } from '../../src/registry/load-kinds.js';
-
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [field: string]: unknown };
-// Manifests are free-form YAML; the tests reach into them by path and fail loudly if a path is missing.
-type Loose = any;
+import { find, kustomize, validateAgainstKubernetes, type Loose, type Manifest } from '../support/install-manifests.js';
 
 const NAMESPACE = 'aws-service-apiserver';
 const PLURALS = ['dynamodbs', 's3buckets', 'sqsqueues', 'snstopics', 'snssubscriptions', 'ecrrepositories'];
-
-function kustomize(dir: string): Manifest[] {
-  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  return parseAllDocuments(output).map((d) => d.toJSON() as Manifest);
-}
-
-function find(manifests: Manifest[], kind: string, name: string): Loose {
-  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
-  if (!found) throw new Error(`${kind} ${name} is missing`);
-  return found;
-}
 
 const deploy = kustomize('deploy');
 const apiServiceTemplate = parse(readFileSync('apiservice/apiservice.yaml', 'utf8')) as Loose;
@@ -163,15 +148,6 @@ test('examples/team-access.yaml binds a team to edit in its namespace only', () 
   const binding = manifests.find((m) => m.metadata.name === 'team-a-devs-edit');
   expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'team-a' }, roleRef: { kind: 'ClusterRole', name: 'edit' } });
 });
-
-/**
- * Validates an object against Kubernetes' own JSON schemas (kubernetes-models, generated from the
- * upstream OpenAPI), the check `kubectl apply --dry-run=client` would make with a cluster's OpenAPI.
- */
-async function validateAgainstKubernetes(manifest: Manifest): Promise<void> {
-  const module = (await import(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
-  new module[manifest.kind](manifest).validate();
-}
 
 describe('every install manifest is valid against the Kubernetes API schemas', () => {
   const certManagerKinds = new Set(['Issuer', 'ClusterIssuer', 'Certificate']);

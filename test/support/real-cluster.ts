@@ -64,7 +64,7 @@ export async function startTestCluster(options: LocalClusterOptions = {}): Promi
       return JSON.parse(answer.body) as T;
     },
     accessReviews: () =>
-      auditEvents(cluster)
+      auditEvents(cluster.cp)
         .filter((e) => e.objectRef?.resource === 'subjectaccessreviews' && e.requestObject)
         .map((e) => (e.requestObject as { spec: Record<string, unknown> }).spec),
     async stop() {
@@ -84,9 +84,9 @@ export interface AuditEvent {
   requestObject?: unknown;
 }
 
-/** What kube-apiserver audited so far (the users the cluster was started to audit). */
-export function auditEvents(cluster: LocalCluster): AuditEvent[] {
-  return readFileSync(cluster.cp.auditLog, 'utf8')
+/** What kube-apiserver audited so far (the users the control plane was started to audit). */
+export function auditEvents(cp: { auditLog: string }): AuditEvent[] {
+  return readFileSync(cp.auditLog, 'utf8')
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as AuditEvent);
