@@ -1,7 +1,7 @@
 // Default physical names: derived from cluster, namespace and object name so that two namespaces or two
 // clusters sharing an AWS account never collide, within each service's length and character rules.
 import { createHash } from 'node:crypto';
-import type { ObjectIdentity } from '../registry/kind.js';
+import type { ObjectIdentity } from './context.js';
 
 export interface NamingRules {
   /** Joins the parts; must be a character Kubernetes forbids in cluster and namespace names. */

@@ -4,12 +4,18 @@ import { createHash } from 'node:crypto';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
-import type { KindDefinition, Lifecycle, Observed } from './kind.js';
+import { specFieldOf, type KindDefinition, type Lifecycle, type Observed } from './kind.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
 export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
 /** Annotation: `retain` keeps the AWS resource when the object is deleted (only our tags are removed). */
 export const DELETION_POLICY_ANNOTATION = 'service-operator.aws/deletion-policy';
+
+/** The desired state an object carries, under the kind's spec field (`spec`, or `data`). */
+export function specOf(kind: KindDefinition, object: KubeObject): Record<string, unknown> {
+  const value = object[specFieldOf(kind)];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
 
 /** The original operator's status words (CloudFormation's), which scripts poll. */
 function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
@@ -104,7 +110,7 @@ export function renderObject(
     apiVersion: GROUP_VERSION,
     kind: kind.names.kind,
     metadata,
-    spec: { ...observed.spec, ...(tags ? { tags } : {}) },
+    [specFieldOf(kind)]: { ...observed.spec, ...(tags ? { tags } : {}) },
     status: {
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),

@@ -103,7 +103,7 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
   };
 }
 
-export async function findBucket(ctx: KindContext, name: string): Promise<Observed | undefined> {
+export async function findBucket(ctx: KindContext, name: string): Promise<Observed<S3BucketSpec> | undefined> {
   if (!(await visible(ctx, name))) return undefined;
   const settings = await readSettings(ctx, name);
   const region = regionOfLocation(settings.location.LocationConstraint);
@@ -116,7 +116,7 @@ export async function findBucket(ctx: KindContext, name: string): Promise<Observ
     arn,
     tags: fromTagList(settings.tagging?.TagSet),
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'bucket exists' },
-    spec: spec as unknown as Record<string, unknown>,
+    spec,
     status: { arn, bucketName: name, region, bucketURL: host, ...(spec.website.enabled ? { websiteURL: website } : {}) },
     outputs: { bucketName: name, bucketARN: arn, region, bucketURL: host, websiteURL: website },
   };
