@@ -197,7 +197,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     metrics,
     log,
     notReady,
-    notServing: mode.notServing,
+    notServing: () => mode.notServing(),
     viewNotFilled: awsNotRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,

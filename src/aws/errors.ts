@@ -100,7 +100,7 @@ function firstLine(message: string | undefined): string {
 }
 
 export function isAwsNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error as SdkError));
+  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error));
 }
 
 /** AWS said to slow down (the SDK retries these with backoff before giving up). */
@@ -111,7 +111,7 @@ export function isAwsThrottling(error: unknown): boolean {
 }
 
 export function awsErrorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null ? codeOf(error as SdkError) : 'Error';
+  return typeof error === 'object' && error !== null ? codeOf(error) : 'Error';
 }
 
 /** Translates any error thrown by an AWS call into a StatusError (StatusErrors pass through). */

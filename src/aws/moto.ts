@@ -108,7 +108,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<LocalAws> {
     await waitUntilServing(endpoint, child, 30_000);
   } catch (error) {
     await stopper(child)();
-    throw new Error(`${(error as Error).message}\n${stderr.trim()}`);
+    throw new Error(`${(error as Error).message}\n${stderr.trim()}`, { cause: error });
   }
   return { endpoint, pid: child.pid as number, stop: stopper(child) };
 }

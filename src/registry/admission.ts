@@ -34,7 +34,7 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
   if (body.apiVersion !== GROUP_VERSION) {
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
   }
-  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.names.kind})`);
+  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${typeof body.kind === 'string' ? body.kind : JSON.stringify(body.kind)}) does not match the expected kind (${kind.names.kind})`);
   if (body.metadata !== undefined && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
   const root = specFieldOf(kind);
   if (body[root] !== undefined && body[root] !== null && !isPlainObject(body[root])) cannotHandle(kind, `${root} must be an object`);

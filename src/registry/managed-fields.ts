@@ -121,7 +121,7 @@ function merge(current: unknown, config: unknown, schema: Schema | undefined): u
   }
   const listType = schema?.['x-kubernetes-list-type'];
   if (Array.isArray(config) && Array.isArray(current) && (listType === 'map' || listType === 'set')) {
-    const result = [...current];
+    const result: unknown[] = [...(current as unknown[])];
     for (const item of config) {
       const keys = schema?.['x-kubernetes-list-map-keys'] ?? [];
       const at = listType === 'set' ? result.findIndex((x) => deepEqual(x, item)) : result.findIndex((x) => isPlainObject(x) && keys.every((k) => deepEqual(x[k], (item as Record<string, unknown>)[k])));

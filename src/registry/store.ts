@@ -264,14 +264,14 @@ export class KindStore extends StoreReader {
    */
   async deleteCollection(query: ListQuery, options: DeleteOptions): Promise<KubeObject[]> {
     const deleted: KubeObject[] = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const item of this.list(query).items) {
       const { namespace, name } = item.metadata as { namespace: string; name: string };
       try {
         const result = await this.delete(namespace, name, options);
         deleted.push(result.object ?? item);
       } catch (error) {
-        if (!(error instanceof StatusError && error.code === 404)) failure ??= error;
+        if (!(error instanceof StatusError && error.code === 404)) failure ??= error as Error;
       }
     }
     if (failure !== undefined) throw failure;

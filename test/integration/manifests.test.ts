@@ -16,7 +16,7 @@ const NAMESPACE = 'aws-service-apiserver';
 const PLURALS = ['dynamodbs', 's3buckets', 'sqsqueues', 'snstopics', 'snssubscriptions', 'ecrrepositories'];
 
 const deploy = kustomize('deploy');
-const apiServiceTemplate = parse(readFileSync('apiservice/apiservice.yaml', 'utf8')) as Loose;
+const apiServiceTemplate = parse(readFileSync('apiservice/apiservice.yaml', 'utf8'));
 
 describe('deploy/', () => {
   const deployment = find(deploy, 'Deployment', 'aws-service-apiserver');
@@ -121,10 +121,10 @@ describe('apiservice/ and npm run certs', () => {
     const serving = new X509Certificate(readFileSync(join(outDir, 'tls.crt')));
     expect(serving.verify(ca.publicKey)).toBe(true);
     expect(serving.subjectAltName).toBe('DNS:aws-service-apiserver, DNS:aws-service-apiserver.platform, DNS:aws-service-apiserver.platform.svc, DNS:aws-service-apiserver.platform.svc.cluster.local');
-    const apiService = parse(readFileSync(join(outDir, 'apiservice.yaml'), 'utf8')) as Loose;
+    const apiService = parse(readFileSync(join(outDir, 'apiservice.yaml'), 'utf8'));
     expect(apiService.spec.service).toEqual({ name: 'aws-service-apiserver', namespace: 'platform', port: 443 });
     expect(new X509Certificate(Buffer.from(apiService.spec.caBundle, 'base64')).fingerprint256).toBe(ca.fingerprint256);
-    const secret = parse(readFileSync(join(outDir, 'serving-secret.yaml'), 'utf8')) as Loose;
+    const secret = parse(readFileSync(join(outDir, 'serving-secret.yaml'), 'utf8'));
     expect(secret).toMatchObject({ type: 'kubernetes.io/tls', metadata: { name: SERVING_SECRET, namespace: 'platform' } });
     expect(Buffer.from(secret.data['tls.crt'], 'base64').toString()).toBe(readFileSync(join(outDir, 'tls.crt'), 'utf8'));
 
@@ -137,14 +137,14 @@ describe('apiservice/ and npm run certs', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'certs-'));
     const files = generateClusterCertificates({ namespace: NAMESPACE, service: 'aws-service-apiserver', clusterDomain: 'cluster.local', days: 30, outDir, apiServiceTemplate: 'apiservice/apiservice.yaml', certManager: true });
     expect(files).toEqual([join(outDir, 'apiservice.yaml')]);
-    const apiService = parse(readFileSync(files[0], 'utf8')) as Loose;
+    const apiService = parse(readFileSync(files[0], 'utf8'));
     expect(apiService.metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${NAMESPACE}/${SERVING_SECRET}` });
     expect(apiService.spec.caBundle).toBeUndefined();
   });
 });
 
 test('examples/team-access.yaml binds a team to edit in its namespace only', () => {
-  const manifests = parseAllDocuments(readFileSync('examples/team-access.yaml', 'utf8')).map((d) => d.toJSON() as Loose);
+  const manifests = parseAllDocuments(readFileSync('examples/team-access.yaml', 'utf8')).map((d) => d.toJSON());
   const binding = manifests.find((m) => m.metadata.name === 'team-a-devs-edit');
   expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'team-a' }, roleRef: { kind: 'ClusterRole', name: 'edit' } });
 });

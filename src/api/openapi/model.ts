@@ -201,7 +201,7 @@ export function buildModel(kinds: ResourceDocument[]): ApiModel {
   return {
     title: `${GROUP_VERSION} (aws-service-apiserver)`,
     paths: kinds.flatMap(operationsFor),
-    schemas: Object.assign(meta, ...kinds.map(kindSchemas)),
+    schemas: Object.fromEntries([...Object.entries(meta), ...kinds.flatMap((kind) => Object.entries(kindSchemas(kind)))]),
   };
 }
 

@@ -47,7 +47,7 @@ const dynamodb = (ctx: KindContext): DynamoDBClient => ctx.aws.client(DynamoDBCl
 // ------------------------------------------------------------------ reading
 
 function keyAttributes(keys: KeySchemaElement[] | undefined, definitions: AttributeDefinition[] | undefined): { hash: KeyAttribute; range?: KeyAttribute } {
-  const typeOf = (name: string): AttributeType => (definitions?.find((d) => d.AttributeName === name)?.AttributeType as AttributeType | undefined) ?? 'S';
+  const typeOf = (name: string): AttributeType => (definitions?.find((d) => d.AttributeName === name)?.AttributeType) ?? 'S';
   const attr = (role: 'HASH' | 'RANGE'): KeyAttribute | undefined => {
     const name = keys?.find((k) => k.KeyType === role)?.AttributeName;
     return name ? { name, type: typeOf(name) } : undefined;
@@ -62,7 +62,7 @@ function renderIndex(gsi: GlobalSecondaryIndexDescription, definitions: Attribut
     indexName: gsi.IndexName as string,
     hashAttribute: keys.hash,
     ...(keys.range ? { rangeAttribute: keys.range } : {}),
-    projection: { type: (gsi.Projection?.ProjectionType ?? 'ALL') as GlobalSecondaryIndex['projection']['type'], ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) },
+    projection: { type: (gsi.Projection?.ProjectionType ?? 'ALL'), ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) },
     ...(provisioned
       ? { readCapacityUnits: gsi.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: gsi.ProvisionedThroughput?.WriteCapacityUnits }
       : {}),
@@ -76,7 +76,7 @@ interface Extras {
 
 function renderSpec(table: TableDescription, extras: Extras): DynamoDBSpec {
   const keys = keyAttributes(table.KeySchema, table.AttributeDefinitions);
-  const billingMode = (table.BillingModeSummary?.BillingMode ?? 'PROVISIONED') as DynamoDBSpec['billingMode'];
+  const billingMode = (table.BillingModeSummary?.BillingMode ?? 'PROVISIONED');
   const provisioned = billingMode === 'PROVISIONED';
   const sse = table.SSEDescription;
   const sseOn = sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING' || sse?.Status === 'UPDATING';
@@ -89,7 +89,7 @@ function renderSpec(table: TableDescription, extras: Extras): DynamoDBSpec {
     ...(provisioned
       ? { readCapacityUnits: table.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: table.ProvisionedThroughput?.WriteCapacityUnits }
       : {}),
-    tableClass: (table.TableClassSummary?.TableClass ?? 'STANDARD') as DynamoDBSpec['tableClass'],
+    tableClass: (table.TableClassSummary?.TableClass ?? 'STANDARD'),
     ...(indexes?.length ? { globalSecondaryIndexes: indexes.sort((a, b) => a.indexName.localeCompare(b.indexName)) } : {}),
     stream: table.StreamSpecification?.StreamEnabled ? { enabled: true, viewType: table.StreamSpecification.StreamViewType } : { enabled: false },
     serverSideEncryption: sseOn ? { enabled: true, ...(sse?.KMSMasterKeyArn ? { kmsKeyId: sse.KMSMasterKeyArn } : {}) } : { enabled: false },

@@ -42,7 +42,7 @@ interface Step {
 
 /** Written when the field changed; on a new bucket, when it is not S3's default (`isDefault`), or always. */
 const differs =
-  (key: keyof S3BucketSpec & string, isDefault: (desired: S3BucketSpec) => boolean = () => false) =>
+  (key: keyof S3BucketSpec, isDefault: (desired: S3BucketSpec) => boolean = () => false) =>
   (desired: S3BucketSpec, change: Change | undefined): boolean =>
     change ? change.fields.has(key) : !isDefault(desired);
 

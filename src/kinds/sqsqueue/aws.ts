@@ -121,7 +121,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed<SQSQueueSpe
   const attributes = url && (await attributesOf(ctx, url));
   const tags = url && attributes && (await queueTags(ctx, url));
   if (!url || !attributes || !tags) return undefined;
-  const arn = attributes.QueueArn as string;
+  const arn = attributes.QueueArn;
   const name = parseArn(arn)?.resource ?? ref;
   const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
   const policy = splitPolicy(attributes.Policy);
