@@ -16,18 +16,19 @@ import sqsQueue from './sqsqueue/index.js';
 
 export interface KindTableRow {
   kind: KindDefinition;
-  /** What the kind stands for in AWS, for the docs' tables. */
+  /** What the kind stands for in AWS, and where an object's Kubernetes metadata lives (the docs' tables). */
   resource: string;
+  metadataIn: string;
   writers: 'edit' | 'admin';
 }
 
 export const KIND_TABLE: readonly KindTableRow[] = [
-  { kind: dynamoDB, resource: 'DynamoDB table', writers: 'edit' },
-  { kind: s3Bucket, resource: 'S3 bucket', writers: 'edit' },
-  { kind: sqsQueue, resource: 'SQS queue (standard or FIFO)', writers: 'edit' },
-  { kind: snsTopic, resource: 'SNS topic', writers: 'edit' },
-  { kind: snsSubscription, resource: 'SNS subscription', writers: 'edit' },
-  { kind: ecrRepository, resource: 'ECR repository', writers: 'edit' },
+  { kind: dynamoDB, resource: 'DynamoDB table', metadataIn: "the table's tags", writers: 'edit' },
+  { kind: s3Bucket, resource: 'S3 bucket', metadataIn: "the bucket's tags", writers: 'edit' },
+  { kind: sqsQueue, resource: 'SQS queue (standard or FIFO)', metadataIn: "the queue's tags", writers: 'edit' },
+  { kind: snsTopic, resource: 'SNS topic', metadataIn: "the topic's tags", writers: 'edit' },
+  { kind: snsSubscription, resource: 'SNS subscription', metadataIn: 'an SSM parameter', writers: 'edit' },
+  { kind: ecrRepository, resource: 'ECR repository', metadataIn: "the repository's tags", writers: 'edit' },
 ];
 
 export const KINDS: readonly KindDefinition[] = KIND_TABLE.map((row) => row.kind);

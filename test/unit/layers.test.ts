@@ -28,6 +28,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   modes: ['auth', 'config', 'kube', 'leadership', 'log', 'registry'],
   server: ['api', 'aws', 'config', 'http', 'kinds', 'kube', 'kubeconfig', 'log', 'modes', 'registry', 'start-error', 'tls'],
   main: ['config', 'log', 'server', 'start-error'],
+  generate: ['kinds'],
 };
 
 function sourceFiles(dir: string): string[] {
