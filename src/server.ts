@@ -79,7 +79,7 @@ async function startLocalAws(config: Config, log: Logger): Promise<LocalAws & { 
   if (config.fresh) rmSync(stateFile, { force: true });
   const restoring = existsSync(stateFile);
   try {
-    const local = await startMoto({ stateFile });
+    const local = await startMoto({ stateFile, fillGaps: true });
     log.info({ endpoint: local.endpoint, pid: local.pid, stateFile, restored: restoring }, 'no AWS configured: started a local moto_server and serving against it');
     return { ...local, stateFile };
   } catch (error) {
