@@ -103,6 +103,16 @@ export function isAwsNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error));
 }
 
+/** What the call answers, or undefined when AWS says the resource does not exist. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /** AWS said to slow down (the SDK retries these with backoff before giving up). */
 export function isAwsThrottling(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -14,7 +14,8 @@ install() adds, in the spirit of the real services and nothing more:
 - CloudFormation: UpdateTerminationProtection, and DeleteStack refusing a protected stack.
 
 Everything else is moto's. Tests that rely on this say so; `npm start` without AWS uses it too.
-TRANSITION comes from $MOTO_FILLS_TRANSITION_SECONDS (default 2).
+TRANSITION comes from $MOTO_FILLS_TRANSITION_SECONDS (default 2); a cluster tagged
+moto-fills/transition-seconds takes that long instead (a test holding a cluster in a state).
 """
 
 import os
@@ -52,11 +53,15 @@ def _host(cluster, suffix):
     return f"{cluster.cache_cluster_id}.fake01.{suffix}.{_region(cluster)}.cache.amazonaws.com"
 
 
+def _delay(cluster):
+    return getattr(cluster, "_fill_delay", TRANSITION)
+
+
 def _status(cluster):
-    """The status as time passes: transitions end TRANSITION seconds after they began."""
+    """The status as time passes: transitions end the cluster's delay after they began."""
     since = getattr(cluster, "_fill_since", 0)
     wanted = getattr(cluster, "_fill_status", "available")
-    if wanted in ("creating", "modifying") and time.time() - since >= TRANSITION:
+    if wanted in ("creating", "modifying") and time.time() - since >= _delay(cluster):
         cluster._fill_status = "available"
     return cluster._fill_status
 
@@ -96,6 +101,8 @@ def _fill_cluster_class():
             self.auto_minor_version_upgrade = True
         self._fill_status = "creating"
         self._fill_since = time.time()
+        held = [tag["Value"] for tag in (kwargs.get("tags") or []) if tag.get("Key") == "moto-fills/transition-seconds"]
+        self._fill_delay = float(held[0]) if held else TRANSITION
 
     CacheCluster.__init__ = init
     CacheCluster.cache_cluster_status = property(_status, lambda self, value: setattr(self, "_fill_status", value))
@@ -125,7 +132,7 @@ def _fill_backend():
     def describe(self, cache_cluster_id=None):
         # Deletions finish TRANSITION seconds after they began.
         for cluster_id, cluster in list(self.cache_clusters.items()):
-            if cluster._fill_status == "deleting" and time.time() - cluster._fill_since >= TRANSITION:
+            if cluster._fill_status == "deleting" and time.time() - cluster._fill_since >= _delay(cluster):
                 self.tagging_service.delete_all_tags_for_resource(cluster.arn)
                 del self.cache_clusters[cluster_id]
         return original_describe(self, cache_cluster_id)

@@ -8,7 +8,7 @@ import { deepEqual } from '../api/json.js';
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
-import { specFieldOf, type KindDefinition, type ObjectIdentity } from './kind.js';
+import { SpecInvalid, specFieldOf, type KindDefinition, type ObjectIdentity } from './kind.js';
 import { objectSchemaOf, specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
 import { specOf } from './objects.js';
 
@@ -94,6 +94,15 @@ export interface AdmittedSpec<S extends object> {
   tags: Record<string, string>;
 }
 
+function canonical<S extends object>(kind: KindDefinition<S>, name: string, raw: Record<string, unknown>, current: S | undefined): S {
+  try {
+    return kind.canonicalSpec(raw, current);
+  } catch (error) {
+    if (error instanceof SpecInvalid) throw invalid(kind.names.kind, name, error.causes);
+    throw error;
+  }
+}
+
 /**
  * Metadata syntax and the spec against the schema, then the spec in the kind's canonical form (every
  * default filled in; on update, `current` for what keeps AWS's choice) and the kind's semantic rules.
@@ -106,7 +115,7 @@ export function admitSpec<S extends object>(kind: KindDefinition<S>, object: Kub
   // The canonical form and the semantic rules assume a schema-valid spec.
   throwIfInvalid(kind, name, [...meta, ...validateAgainstSchema(raw, specSchemaOf(kind), specFieldOf(kind))]);
   const { tags = {}, ...rest } = raw as { tags?: Record<string, string> };
-  const spec = kind.canonicalSpec(rest, current);
+  const spec = canonical(kind, name, rest, current);
   throwIfInvalid(kind, name, [...meta, ...tagErrors(tags, specFieldOf(kind)), ...kind.validate(spec, identity)]);
   return { spec, tags };
 }

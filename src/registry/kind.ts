@@ -150,6 +150,7 @@ export interface KindDefinition<S extends object = object> {
    * The single form of a schema-valid spec (without `tags`) that rendering and desired specs share,
    * every default filled in, so that equal settings compare equal. On update `current` is the spec AWS
    * has, for settings whose unset value means "keep what AWS chose" (a defaulted physical name, say).
+   * Throws SpecInvalid for what the schema cannot say about a field's shape (a string or a list).
    */
   canonicalSpec(spec: Record<string, unknown>, current?: S): S;
   /** Semantic checks beyond the schema (AWS naming rules, cross-field constraints). Paths start at the spec field. */
