@@ -9,6 +9,7 @@
 import type { KindDefinition } from '../registry/kind.js';
 import dynamoDB from './dynamodb/index.js';
 import ecrRepository from './ecrrepository/index.js';
+import elastiCache from './elasticache/index.js';
 import s3Bucket from './s3bucket/index.js';
 import snsSubscription from './snssubscription/index.js';
 import snsTopic from './snstopic/index.js';
@@ -29,6 +30,7 @@ export const KIND_TABLE: readonly KindTableRow[] = [
   { kind: snsTopic, resource: 'SNS topic', metadataIn: "the topic's tags", writers: 'edit' },
   { kind: snsSubscription, resource: 'SNS subscription', metadataIn: 'an SSM parameter', writers: 'edit' },
   { kind: ecrRepository, resource: 'ECR repository', metadataIn: "the repository's tags", writers: 'edit' },
+  { kind: elastiCache, resource: 'ElastiCache cache cluster (redis or memcached)', metadataIn: "the cluster's tags", writers: 'edit' },
 ];
 
 export const KINDS: readonly KindDefinition[] = KIND_TABLE.map((row) => row.kind);
