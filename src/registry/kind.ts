@@ -23,6 +23,10 @@ export interface Lifecycle {
   state: string;
   phase: 'Creating' | 'Updating' | 'Ready' | 'Deleting' | 'Failed';
   message?: string;
+  /** The original operator's status word, where the kind has its own (a stack's status, UPLOAD_COMPLETE). */
+  resourceStatus?: string;
+  /** Conditions besides Ready that the resource's state says (a stack that rolled back). */
+  conditions?: { type: string; status: 'True' | 'False'; reason: string; message: string }[];
 }
 
 /** One AWS resource as read from AWS, already rendered into the kind's spec and status. */
@@ -163,6 +167,11 @@ export interface KindDefinition<S extends object = object> {
    * compared with AWS or written. Throws SpecInvalid naming the field when a named object does not exist.
    */
   resolveReferences?(ctx: KindContext, spec: S, references: ReferenceContext<S>): Promise<S>;
+  /**
+   * Checks that need AWS but change nothing (CloudFormation's ValidateTemplate), on the resolved spec,
+   * before a dry run returns or anything is written. Paths start at the spec field.
+   */
+  verify?(ctx: KindContext, spec: S): Promise<FieldError[]>;
   aws: KindAws<S>;
 }
 

@@ -17,8 +17,9 @@ export function specOf(kind: KindDefinition, object: KubeObject): Record<string,
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** The original operator's status words (CloudFormation's), which scripts poll. */
+/** The original operator's status words (CloudFormation's), which scripts poll; a kind may say its own. */
 function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
+  if (lifecycle.resourceStatus) return lifecycle.resourceStatus;
   const verb = generation > 1 ? 'UPDATE' : 'CREATE';
   switch (lifecycle.phase) {
     case 'Creating':
@@ -55,6 +56,15 @@ function readyCondition(kind: KindDefinition, observed: Observed, generation: nu
     lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
   };
+}
+
+/** The kind's own conditions, their transition times kept while their status stays. */
+function otherConditions(observed: Observed, generation: number, previous: KubeObject | undefined, now: string): Condition[] {
+  const before = (previous?.status?.conditions as Condition[] | undefined) ?? [];
+  return (observed.lifecycle.conditions ?? []).map((condition) => {
+    const last = before.find((c) => c.type === condition.type);
+    return { ...condition, lastTransitionTime: last?.status === condition.status ? last.lastTransitionTime : now, observedGeneration: generation };
+  });
 }
 
 function previousReady(previous: KubeObject | undefined): Condition | undefined {
@@ -115,7 +125,7 @@ export function renderObject(
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now), ...otherConditions(observed, meta.generation, previous, now)],
     },
     output: observed.outputs,
   };

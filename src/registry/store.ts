@@ -5,7 +5,7 @@
 // has. Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
 // Reading (get, list, watch, resync) is in store-reader.ts; this file holds the writes.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { alreadyExists, badRequest, notFound, StatusError, type Status } from '../api/errors.js';
+import { alreadyExists, badRequest, invalid, notFound, StatusError, type Status } from '../api/errors.js';
 import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
@@ -68,11 +68,20 @@ export class KindStore extends StoreReader {
     return this.aws(name, () => resolve(this.config.context(), spec, references));
   }
 
+  /** The kind's read-only AWS checks of a spec (422 with their causes). */
+  private async verify(name: string, spec: object): Promise<void> {
+    const verify = this.kind.verify?.bind(this.kind);
+    if (!verify) return;
+    const errors = await this.aws(name, () => verify(this.config.context(), spec));
+    if (errors.length) throw invalid(this.kind.names.kind, name, errors);
+  }
+
   /** Admits the desired spec of an object and resolves its references; the object then carries it. */
   private async admit(namespace: string, object: KubeObject, current?: object): Promise<AdmittedSpec<object>> {
     const name = object.metadata.name ?? '';
     const admitted = admitSpec(this.kind, object, this.identity(namespace, name), current);
     const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
+    await this.verify(name, spec);
     object[specFieldOf(this.kind)] = { ...spec, ...(Object.keys(admitted.tags).length ? { tags: admitted.tags } : {}) };
     return { spec, tags: admitted.tags };
   }
