@@ -7,6 +7,8 @@
 // `writers` is the aggregated role that may write objects of the kind: `edit` for resources of one
 // service, `admin` where an object can make any AWS resource the server's identity may (a stack).
 import type { KindDefinition } from '../registry/kind.js';
+import cloudFormationStack from './cloudformationstack/index.js';
+import cloudFormationTemplate from './cloudformationtemplate/index.js';
 import dynamoDB from './dynamodb/index.js';
 import ecrRepository from './ecrrepository/index.js';
 import elastiCache from './elasticache/index.js';
@@ -31,6 +33,8 @@ export const KIND_TABLE: readonly KindTableRow[] = [
   { kind: snsSubscription, resource: 'SNS subscription', metadataIn: 'an SSM parameter', writers: 'edit' },
   { kind: ecrRepository, resource: 'ECR repository', metadataIn: "the repository's tags", writers: 'edit' },
   { kind: elastiCache, resource: 'ElastiCache cache cluster (redis or memcached)', metadataIn: "the cluster's tags", writers: 'edit' },
+  { kind: cloudFormationTemplate, resource: 'a stored CloudFormation template (the server\'s private S3 bucket)', metadataIn: 'a document beside it in that bucket', writers: 'edit' },
+  { kind: cloudFormationStack, resource: 'CloudFormation stack', metadataIn: "a document in the server's bucket (stack tags reach every resource)", writers: 'admin' },
 ];
 
 export const KINDS: readonly KindDefinition[] = KIND_TABLE.map((row) => row.kind);
