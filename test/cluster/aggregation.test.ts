@@ -51,7 +51,7 @@ describe('registration and discovery through kube-apiserver', () => {
     expect(v2).toContain('readCapacityUnits');
     const aggregated = JSON.parse(await t.kubectl().ok(['get', '--raw', '/openapi/v2'])) as { definitions: Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; kind: string }[] }> };
     const ours = Object.values(aggregated.definitions).flatMap((d) => d['x-kubernetes-group-version-kind'] ?? []).filter((gvk) => gvk.group === 'service-operator.aws');
-    expect(ours.map((gvk) => gvk.kind)).toEqual(expect.arrayContaining(['DynamoDB', 'S3Bucket', 'SQSQueue', 'SNSTopic', 'SNSSubscription', 'ECRRepository']));
+    expect(ours.map((gvk) => gvk.kind)).toEqual(expect.arrayContaining(KINDS.map((kind) => kind.names.kind)));
   });
 });
 
