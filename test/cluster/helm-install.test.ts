@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMoto, type LocalAws } from '../../src/aws/moto.js';
-import { SERVER_NAMESPACE, SERVER_USER, startReplica, waitForApiService, type Replica } from '../controlplane/aggregated-server.js';
+import { API_SERVICE, SERVER_NAMESPACE, SERVER_USER, startReplica, waitForApiService, type Replica } from '../controlplane/aggregated-server.js';
 import { startControlPlane, type ControlPlane } from '../controlplane/control-plane.js';
 import { ensureHelm } from '../helm/build.js';
 import { eventually } from '../support/eventually.js';
@@ -22,7 +22,6 @@ import { auditEvents } from '../support/real-cluster.js';
 
 const CHART = 'deploy/helm/aws-service-apiserver';
 const RELEASE = 'aws-service-apiserver';
-const API_SERVICE = 'v1alpha1.service-operator.aws';
 
 let cp: ControlPlane;
 let moto: LocalAws;

@@ -37,16 +37,11 @@ export interface LocalCluster {
   cp: ControlPlane;
   /** The moto_server started when no AWS is configured. */
   moto?: LocalAws;
-  /** The AWS settings every replica runs with. */
-  awsEnvironment: Record<string, string>;
   readonly replicas: Replica[];
   front: ServiceFront;
   serving: ServingCertificates;
   /** The server's kubeconfig: its ServiceAccount's token. */
   serverKubeconfig: string;
-  clusterName: string;
-  /** Starts one more replica (with its Pod), e.g. to test leader election. */
-  addReplica(): Promise<Replica>;
   stop(): Promise<void>;
 }
 
@@ -90,12 +85,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     moto = aws.moto;
     const logDir = join(dir, 'servers');
     mkdirSync(logDir, { recursive: true });
-    const addReplica = async () => {
-      const replica = await startReplica({ cp, name: `aws-service-apiserver-${replicas.length}`, kubeconfig: serverKubeconfig, serving, clusterName, awsEnvironment: aws.env, ...(options.serverArgs ? { extraArgs: options.serverArgs } : {}), logDir });
-      replicas.push(replica);
-      return replica;
-    };
-    for (let i = 0; i < (options.replicas ?? 1); i++) await addReplica();
+    for (let i = 0; i < (options.replicas ?? 1); i++) {
+      replicas.push(await startReplica({ cp, name: `aws-service-apiserver-${i}`, kubeconfig: serverKubeconfig, serving, clusterName, awsEnvironment: aws.env, ...(options.serverArgs ? { extraArgs: options.serverArgs } : {}), logDir }));
+    }
     front = new ServiceFront(cp, () => replicas);
     const frontPort = await freePort();
     await front.start(frontPort);
@@ -103,7 +95,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     log('Registered the APIService v1alpha1.service-operator.aws; waiting for kube-apiserver to find it Available.');
     await waitForApiService(cp, 'True');
     await waitForAggregatedOpenApi(cp);
-    return { dir, cp, ...(moto ? { moto } : {}), awsEnvironment: aws.env, replicas, front, serving, serverKubeconfig, clusterName, addReplica, stop };
+    return { dir, cp, ...(moto ? { moto } : {}), replicas, front, serving, serverKubeconfig, stop };
   } catch (error) {
     await stop();
     throw error;
