@@ -6,8 +6,7 @@ import { encodeMetadataTags, MetadataTooLargeError, readIdentity, sameOwner, typ
 import type { KindDefinition, Observed } from './kind.js';
 
 /** The full AWS tag set for an object: identity, encoded metadata, and the user's tags (422 when it does not fit). */
-export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): Record<string, string> {
-  const user = (spec.tags ?? {}) as Record<string, string>;
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, user: Record<string, string>): Record<string, string> {
   try {
     return { ...user, ...encodeMetadataTags(owner, meta, kind.tagLimit, Object.keys(user).length) };
   } catch (error) {
@@ -20,11 +19,6 @@ export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: Stored
       ),
     ]);
   }
-}
-
-export function withoutTags(spec: Record<string, unknown>): Record<string, unknown> {
-  const { tags: _tags, ...rest } = spec;
-  return rest;
 }
 
 /** Why a create cannot have the physical name it asks for: 409, naming who has it. */

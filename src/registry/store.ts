@@ -1,20 +1,22 @@
 // The generic store: Kubernetes verbs for one kind, with the AWS account as the storage. Every write
-// is validated first, then made in AWS, then read back from AWS; what is returned (and what watchers
-// see) is what AWS has. Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
+// is admitted first (schema, canonical form, the kind's rules, on update immutable fields and the
+// kind's update rules: dry runs stop only after all of it), then made in AWS with the change set
+// computed here once, then read back from AWS; what is returned (and what watchers see) is what AWS
+// has. Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
 // Reading (get, list, watch, resync) is in store-reader.ts; this file holds the writes.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { alreadyExists, badRequest, notFound, StatusError, type Status } from '../api/errors.js';
+import { alreadyExists, badRequest, invalid, notFound, StatusError, type Status } from '../api/errors.js';
 import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
-import { diffTags, isReservedTagKey, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
-import type { Observed, SiblingLookup } from './kind.js';
-import { withoutIgnoredFields } from './kind-schemas.js';
+import { diffTags, isReservedTagKey, userTags, type StoredMetadata } from '../aws/metadata-tags.js';
+import { admitSpec, admitUpdate, decodeObject, type AdmittedSpec } from './admission.js';
+import { specFieldOf, type ConfigMapLookup, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { DELETION_POLICY_ANNOTATION, readySinceOf, storedMetadataOf } from './objects.js';
-import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor, withoutTags } from './store-support.js';
+import { specChange } from './spec-change.js';
+import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
@@ -38,17 +40,17 @@ export class KindStore extends StoreReader {
   }
 
   /** An object as it would be, for dry runs: the desired spec over what AWS has (or nothing yet). */
-  private preview(namespace: string, name: string, spec: Record<string, unknown>, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
+  private preview(namespace: string, name: string, spec: object, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
     const observed: Observed = base
-      ? { ...base.observed, spec: withoutTags(spec), tags }
-      : { ref: '', arn: '', tags, spec: withoutTags(spec), status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
+      ? { ...base.observed, spec, tags }
+      : { ref: '', arn: '', tags, spec, status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
     const object = this.render(observed, meta, namespace, name, base?.object);
     if (base) object.metadata.resourceVersion = base.object.metadata.resourceVersion;
     return object;
   }
 
-  /** Fills in what the spec's names of sibling objects stand for in AWS (kinds without references: unchanged). */
-  private async resolveReferences(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Fills in what the spec's names of sibling objects (and ConfigMap keys) stand for (kinds without references: unchanged). */
+  private async resolveReferences(namespace: string, name: string, spec: object, current?: object): Promise<object> {
     const resolve = this.kind.resolveReferences?.bind(this.kind);
     if (!resolve) return spec;
     const lookup: SiblingLookup = async (plural, sibling) => {
@@ -61,13 +63,40 @@ export class KindStore extends StoreReader {
         throw error;
       }
     };
-    const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
+    const configMap: ConfigMapLookup = async (configMapName) => this.config.configMaps?.(namespace, configMapName);
+    const references = { identity: this.identity(namespace, name), lookup, configMap, ...(current ? { current } : {}) };
     return this.aws(name, () => resolve(this.config.context(), spec, references));
+  }
+
+  /** The kind's read-only AWS checks of a spec (422 with their causes). */
+  private async verify(name: string, spec: object): Promise<void> {
+    const verify = this.kind.verify?.bind(this.kind);
+    if (!verify) return;
+    const errors = await this.aws(name, () => verify(this.config.context(), spec));
+    if (errors.length) throw invalid(this.kind.names.kind, name, errors);
+  }
+
+  /** Admits the desired spec of an object and resolves its references; the object then carries it. */
+  private async admit(namespace: string, object: KubeObject, current?: object): Promise<AdmittedSpec<object>> {
+    const name = object.metadata.name ?? '';
+    const admitted = admitSpec(this.kind, object, this.identity(namespace, name), current);
+    const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
+    await this.verify(name, spec);
+    object[specFieldOf(this.kind)] = { ...spec, ...(Object.keys(admitted.tags).length ? { tags: admitted.tags } : {}) };
+    return { spec, tags: admitted.tags };
   }
 
   /** Runs the afterWrite hook, adding its warnings to the response's. */
   private async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
+  }
+
+  /** Records what the kind reported about a write as Events on the object. */
+  private recordEvents(object: KubeObject, events: KindEvent[] | undefined): void {
+    for (const event of events ?? []) {
+      this.config.log.info({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: event.reason }, event.message);
+      this.config.hooks?.recordEvent?.(this.kind, object, event);
+    }
   }
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
@@ -76,40 +105,37 @@ export class KindStore extends StoreReader {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    await this.prepareNew(namespace, object);
+    const admitted = await this.prepareNew(namespace, object);
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings };
+      return { object: await this.createObject(namespace, name, object, admitted, managedFields, options.dryRun, warnings), warnings };
     });
   }
 
-  /** Defaults and validates a new object, and resolves its references to sibling objects. */
-  private async prepareNew(namespace: string, object: KubeObject): Promise<void> {
+  /** Admits a new object and resolves its references to sibling objects. */
+  private async prepareNew(namespace: string, object: KubeObject): Promise<AdmittedSpec<object>> {
     if (object.metadata.namespace && object.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
-    const name = object.metadata.name ?? '';
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
-    object.spec = await this.resolveReferences(namespace, name, object.spec);
+    return this.admit(namespace, object);
   }
 
   /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
-  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+  private async createObject(namespace: string, name: string, object: KubeObject, admitted: AdmittedSpec<object>, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
-    const spec = object.spec as Record<string, unknown>;
-    const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
+    const { spec } = admitted;
+    const physicalName = this.kind.aws.physicalName(this.identity(namespace, name), spec);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
     const creationTimestamp = timestamp();
     const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
+    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, admitted.tags);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
 
-    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), tags));
+    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, spec, tags));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
     const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
     const committed = this.commit(namespace, name, found).object;
@@ -158,8 +184,8 @@ export class KindStore extends StoreReader {
       const current = await this.refresh(namespace, name);
       const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
       if (!current) {
-        await this.prepareNew(namespace, object);
-        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
+        const admitted = await this.prepareNew(namespace, object);
+        return { object: await this.createObject(namespace, name, object, admitted, managedFields, options.dryRun, warnings), warnings, created: true };
       }
       return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
     });
@@ -178,14 +204,14 @@ export class KindStore extends StoreReader {
   private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, warnings: string[], applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     checkPreconditions(this.kind, current.object, desired.metadata.resourceVersion, desired.metadata.uid);
-    const currentSpec = current.object.spec ?? {};
-    desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
-    desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
-    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
+    // What AWS has, in the canonical form the desired spec is compared with.
+    const currentSpec = this.kind.canonicalSpec({ ...current.observed.spec });
+    const admitted = await this.admit(namespace, desired, currentSpec);
+    admitUpdate(this.kind, name, currentSpec, admitted.spec);
 
-    const specChanged = !deepEqual(this.kind.canonicalSpec(withoutTags(currentSpec)), withoutTags(desired.spec));
-    const tagsChanged = !deepEqual(currentSpec.tags ?? {}, desired.spec.tags ?? {});
+    const change = specChange(currentSpec, admitted.spec);
+    const specChanged = change.fields.size > 0;
+    const tagsChanged = !deepEqual(userTags(current.observed.tags), admitted.tags);
     const meta = storedMetadataOf(desired, {
       uid: current.meta.uid,
       creationTimestamp: current.meta.creationTimestamp,
@@ -194,16 +220,16 @@ export class KindStore extends StoreReader {
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
       readySince: readySinceOf(current.object, current.meta.creationTimestamp),
     });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
+    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, admitted.tags);
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
-    if (options.dryRun) return this.preview(namespace, name, desired.spec, meta, tags, current);
+    if (options.dryRun) return this.preview(namespace, name, admitted.spec, meta, tags, current);
 
     const ctx = this.config.context();
-    if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec as Record<string, unknown>)));
+    const report = specChanged ? await this.aws(name, () => this.kind.aws.update(ctx, current.observed, change)) : undefined;
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
-    this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: meta.generation }, 'updated AWS resource');
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, changed: [...change.fields], generation: meta.generation }, 'updated AWS resource');
 
     if (meta.deletionTimestamp && !meta.finalizers?.length) {
       const gone = await this.finishDeletion(current);
@@ -212,6 +238,7 @@ export class KindStore extends StoreReader {
     }
     const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, meta);
     if (!updated) throw notFound(this.plural, name);
+    this.recordEvents(updated.object, report?.events);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
   }
@@ -246,14 +273,14 @@ export class KindStore extends StoreReader {
    */
   async deleteCollection(query: ListQuery, options: DeleteOptions): Promise<KubeObject[]> {
     const deleted: KubeObject[] = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const item of this.list(query).items) {
       const { namespace, name } = item.metadata as { namespace: string; name: string };
       try {
         const result = await this.delete(namespace, name, options);
         deleted.push(result.object ?? item);
       } catch (error) {
-        if (!(error instanceof StatusError && error.code === 404)) failure ??= error;
+        if (!(error instanceof StatusError && error.code === 404)) failure ??= error as Error;
       }
     }
     if (failure !== undefined) throw failure;
@@ -264,7 +291,7 @@ export class KindStore extends StoreReader {
   private async markForDeletion(current: Found): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {});
+    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, userTags(current.observed.tags));
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;

@@ -45,7 +45,7 @@ function goVersion(): string {
   try {
     return execFileSync('go', ['version'], { encoding: 'utf8', env: goEnvironment() }).trim();
   } catch (error) {
-    throw new Error(`the Go toolchain builds the test tools (control plane, helm) and was not found on PATH: ${(error as Error).message}`);
+    throw new Error(`the Go toolchain builds the test tools (control plane, helm) and was not found on PATH: ${(error as Error).message}`, { cause: error });
   }
 }
 
