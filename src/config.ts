@@ -11,6 +11,10 @@ export interface Config {
   writeKubeconfig?: string;
   /** Force the embedded moto_server even when AWS is configured. */
   localAws: boolean;
+  /** Where the embedded moto_server keeps its state across restarts. */
+  localStateDir: string;
+  /** Discard the embedded moto_server's saved state and start empty. */
+  fresh: boolean;
   resyncPeriodMs: number;
   transitionalResyncPeriodMs: number;
   resyncReadBudget: number;
@@ -52,6 +56,9 @@ export const USAGE = `Usage: npm start -- [flags]
   --write-kubeconfig PATH        write a kubeconfig for direct access to PATH (default ./local.kubeconfig when local)
   --token TOKEN                  the bearer token that kubeconfig carries (default: random)
   --local-aws                    use an embedded moto_server even if AWS is configured
+  --local-state-dir DIR          where the embedded moto_server keeps its state, so that what you
+                                 create survives restarts (default ./.local-aws)
+  --fresh                        discard that saved state and start the embedded moto_server empty
   --resync-period SECONDS        full re-read of AWS (default 30)
   --transitional-resync-period SECONDS
                                  re-read of objects AWS is still changing (default 2)
@@ -108,6 +115,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'write-kubeconfig': { type: 'string' },
       token: { type: 'string' },
       'local-aws': { type: 'boolean' },
+      'local-state-dir': { type: 'string' },
+      fresh: { type: 'boolean' },
       'resync-period': { type: 'string' },
       'transitional-resync-period': { type: 'string' },
       'resync-read-budget': { type: 'string' },
@@ -147,6 +156,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(values['write-kubeconfig'] ? { writeKubeconfig: values['write-kubeconfig'] } : {}),
     localAws: values['local-aws'] ?? false,
+    localStateDir: values['local-state-dir'] ?? '.local-aws',
+    fresh: values.fresh ?? false,
     resyncPeriodMs: seconds(values['resync-period'], 30, '--resync-period'),
     transitionalResyncPeriodMs: seconds(values['transitional-resync-period'], 2, '--transitional-resync-period'),
     resyncReadBudget,

@@ -1,8 +1,9 @@
 // One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials, retry
-// policy and a timeout for every attempt, and counting calls per operation (the benchmark and /metrics
-// report them). A scoped view of the same clients aborts each call at a request's deadline.
+// policy and a timeout for every attempt, and telling listeners of every call, every call that failed
+// (after the SDK's retries) and every attempt that failed (each retry), per operation: the benchmark
+// and /metrics count them. A scoped view of the same clients aborts each call at a request's deadline.
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
+import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 
 export interface AwsClientConfig {
   region: string;
@@ -21,12 +22,22 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 
 export type CallListener = (service: string, operation: string) => void;
 
+export interface CallOutcomes {
+  /** A call failed: the SDK gave up retrying, or the error was not retryable. */
+  failed?(service: string, operation: string, error: unknown): void;
+  /** One attempt failed (a call the SDK retries has several). */
+  attemptFailed?(service: string, operation: string, error: unknown): void;
+}
+
 /** What every SDK v3 client has. Its input/output types vary per service; the counter ignores them. */
 interface SdkClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   middlewareStack: {
     // `any`: each service client has its own input/output unions, and the counter looks at neither.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     add(middleware: InitializeMiddleware<any, any>, options: InitializeHandlerOptions & { name: string }): void;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    add(middleware: FinalizeRequestMiddleware<any, any>, options: FinalizeRequestHandlerOptions & AbsoluteLocation & { name: string }): void;
   };
   destroy(): void;
 }
@@ -43,6 +54,7 @@ type ClientClass<T> = new (config: {
 export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
+  private readonly outcomes: CallOutcomes[] = [];
 
   constructor(
     readonly config: AwsClientConfig,
@@ -53,12 +65,17 @@ export class AwsClients {
 
   /** The same clients, each call of which is aborted when `signal` is (a request's deadline). */
   scoped(signal: AbortSignal): AwsClients {
-    return new AwsClients(this.config, signal, this.shared ?? this);
+    return new AwsClients(this.config, signal, this.root);
+  }
+
+  /** The instance that holds the SDK clients and the listeners (scoped views share it). */
+  private get root(): AwsClients {
+    return this.shared ?? this;
   }
 
   /** The shared instance of an SDK client class, e.g. `aws.client(DynamoDBClient)`. */
   client<T extends SdkClient>(Client: ClientClass<T>): T {
-    const client = (this.shared ?? this).sharedClient(Client);
+    const client = this.root.sharedClient(Client);
     const signal = this.signal;
     if (!signal) return client;
     return new Proxy(client, {
@@ -81,12 +98,32 @@ export class AwsClients {
         ...(this.config.endpoint ? { endpoint: this.config.endpoint, forcePathStyle: true } : {}),
         ...(this.config.credentials ? { credentials: this.config.credentials } : {}),
       });
+      const names = (context: HandlerExecutionContext): [string, string] => [context.clientName ?? 'unknown', context.commandName ?? 'unknown'];
       client.middlewareStack.add(
-        (next, context: HandlerExecutionContext) => (args) => {
-          for (const listener of this.listeners) listener(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
-          return next(args);
+        (next, context: HandlerExecutionContext) => async (args) => {
+          const [service, operation] = names(context);
+          for (const listener of this.listeners) listener(service, operation);
+          try {
+            return await next(args);
+          } catch (error) {
+            for (const outcome of this.outcomes) outcome.failed?.(service, operation, error);
+            throw error;
+          }
         },
         { step: 'initialize', name: 'serviceOperatorCallCounter' },
+      );
+      // Low priority in finalizeRequest: inside the SDK's retry middleware, so once per attempt.
+      client.middlewareStack.add(
+        (next, context: HandlerExecutionContext) => async (args) => {
+          try {
+            return await next(args);
+          } catch (error) {
+            const [service, operation] = names(context);
+            for (const outcome of this.outcomes) outcome.attemptFailed?.(service, operation, error);
+            throw error;
+          }
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'serviceOperatorAttemptCounter' },
       );
       this.clients.set(Client, client);
     }
@@ -94,11 +131,15 @@ export class AwsClients {
   }
 
   onCall(listener: CallListener): void {
-    (this.shared ?? this).listeners.push(listener);
+    this.root.listeners.push(listener);
+  }
+
+  onOutcome(outcomes: CallOutcomes): void {
+    this.root.outcomes.push(outcomes);
   }
 
   destroy(): void {
-    for (const client of (this.shared ?? this).clients.values()) client.destroy();
-    (this.shared ?? this).clients.clear();
+    for (const client of this.root.clients.values()) client.destroy();
+    this.root.clients.clear();
   }
 }

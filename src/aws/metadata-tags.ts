@@ -19,7 +19,7 @@ const TAG_VALUE_LIMIT = 256;
 const IDENTITY_TAGS = 3;
 /**
  * While a create is under way the resource also carries PENDING_TAG, whose value is the time after
- * which the create counts as abandoned (see registry/store.ts): a half-made resource is never an
+ * which the create counts as abandoned (see registry/half-made.ts): a half-made resource is never an
  * object, and is finished by a retry of its create or removed by the resync. Its tag is budgeted always.
  */
 export const PENDING_TAG = `${TAG_PREFIX}pending`;
@@ -44,6 +44,13 @@ export interface StoredMetadata {
   ownerReferences?: OwnerReference[];
   managedFields?: ManagedFieldsEntry[];
   deletionTimestamp?: string;
+  /** The Ready condition's status and since when, as of the last write (conditions survive restarts). */
+  readySince?: ReadySince;
+}
+
+export interface ReadySince {
+  status: 'True' | 'False';
+  time: string;
 }
 
 export class MetadataTooLargeError extends Error {
@@ -142,8 +149,14 @@ export function decodeMetadataTags(tags: Record<string, string>): StoredMetadata
   return reading.state === 'readable' ? reading.meta : undefined;
 }
 
+/** Tags to set (or overwrite) and tags to remove, on one resource. */
+export interface TagChange {
+  set: Record<string, string>;
+  remove: string[];
+}
+
 /** The tag changes that turn `current` into `desired` (both full tag sets). */
-export function diffTags(current: Record<string, string>, desired: Record<string, string>): { set: Record<string, string>; remove: string[] } {
+export function diffTags(current: Record<string, string>, desired: Record<string, string>): TagChange {
   const set: Record<string, string> = {};
   for (const [key, value] of Object.entries(desired)) if (current[key] !== value) set[key] = value;
   // `aws:` tags belong to AWS itself (CloudFormation, Backup...) and cannot be removed by anyone.

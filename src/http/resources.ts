@@ -22,8 +22,8 @@ export interface ResourceDeps {
   log: Logger;
   bookmarkIntervalMs: number;
   watches: WatchStreams;
-  /** True once the first read of a kind (by plural) from AWS has filled its view. */
-  viewFilled: (plural: string) => boolean;
+  /** Why a kind's view (by plural) is not filled by its first read of the AWS account yet, or undefined once it is. */
+  viewNotFilled: (plural: string) => string | undefined;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -132,7 +132,8 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  if (FROM_VIEW.has(info.verb) && !deps.viewFilled(info.resource)) throw tooManyRequests('storage is (re)initializing', 1);
+  const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled(info.resource) : undefined;
+  if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
   // Every query parameter is checked before anything is done: a write must not happen for a request
   // refused only when its answer is shaped.
   includeObjectOf(query);

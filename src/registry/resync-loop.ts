@@ -11,6 +11,11 @@ export interface ResyncLoop {
   initialSync: Promise<void>;
   /** Whether this kind (by plural) has had its first full read. */
   isFilled(plural: string): boolean;
+  /**
+   * Why the last attempt at the first full read of this kind (by plural; without one: of any kind)
+   * failed (it is retried), until it succeeds.
+   */
+  initialSyncError(plural?: string): string | undefined;
   stop(): void;
 }
 
@@ -22,6 +27,7 @@ const INITIAL_RETRY_MS = 2000;
 interface KindLoop {
   initialSync: Promise<void>;
   filled: boolean;
+  initialSyncError?: string;
   stop(): void;
 }
 
@@ -56,8 +62,10 @@ function startKindLoop(store: KindStore, periodMs: number, transitionalPeriodMs:
       try {
         await resyncKind(store, false, log, observe);
         loop.filled = true;
+        loop.initialSyncError = undefined;
         return;
-      } catch {
+      } catch (error) {
+        loop.initialSyncError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         await new Promise((resolve) => setTimeout(resolve, INITIAL_RETRY_MS));
       }
     }
@@ -83,6 +91,7 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
   return {
     initialSync: Promise.all([...loops.values()].map((loop) => loop.initialSync)).then(() => undefined),
     isFilled: (plural) => loops.get(plural)?.filled ?? false,
+    initialSyncError: (plural) => (plural === undefined ? [...loops.values()].find((loop) => loop.initialSyncError)?.initialSyncError : loops.get(plural)?.initialSyncError),
     stop() {
       for (const loop of loops.values()) loop.stop();
     },

@@ -12,7 +12,7 @@ import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, t
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
-import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
+import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
 import type { ListQuery, PageRequest, StoreConfig } from './store-types.js';
@@ -79,7 +79,7 @@ export abstract class StoreReader {
   protected async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
-    const candidates = known ? [known] : [this.kind.aws.physicalName({}, owner)];
+    const candidates = known ? [known] : [this.kind.aws.physicalName(owner)];
     const ctx = this.config.context();
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
@@ -123,7 +123,7 @@ export abstract class StoreReader {
 
   private reportQuarantine(object: KubeObject, message: string): void {
     this.config.log.warn({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: message }, 'quarantined an object whose metadata tags cannot be read');
-    this.config.hooks?.onQuarantine?.(this.kind, object, message);
+    this.config.hooks?.recordEvent?.(this.kind, object, { type: 'Warning', reason: METADATA_UNREADABLE, message });
   }
 
   /** An object requests may read or change: a quarantined one is a 409 saying why and what to do. */
@@ -239,7 +239,7 @@ export abstract class StoreReader {
       if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
       const key = this.journalKey(namespace, name);
       const record = journal && (await this.aws(name, () => journal.read(key)));
-      if (!vouchedFor(record, this.kind.aws.physicalName(observed.spec, this.identity(namespace, name)), observed.tags)) {
+      if (!vouchedFor(record, this.kind.aws.physicalName(this.identity(namespace, name), observed.spec), observed.tags)) {
         this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'a half-made AWS resource no create record vouches for stays hidden: apply its object again to finish it, or remove it in AWS');
         return;
       }

@@ -274,7 +274,7 @@ test(`${REQUESTS} fuzzed requests: no 5xx, no hang, and no AWS change from a ref
     try {
       answer = await send(fuzz);
     } catch (error) {
-      throw new Error(`${describeRequest(fuzz)}: ${(error as Error).message}`);
+      throw new Error(`${describeRequest(fuzz)}: ${(error as Error).message}`, { cause: error });
     }
     const group = `${Math.floor(answer.status / 100)}xx`;
     seen[group] = (seen[group] ?? 0) + 1;

@@ -24,11 +24,13 @@ export interface TestEnvironment {
 export interface EnvironmentOptions extends Omit<ServerOptions, 'awsEndpoint'> {
   /** Put a fault-injecting proxy between the server and moto, its random faults drawn from this seed. */
   faults?: { seed: number };
+  /** moto with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py), as `npm start` has it. */
+  fillMotoGaps?: boolean;
 }
 
-export async function startEnvironment(options: EnvironmentOptions = {}): Promise<TestEnvironment> {
-  const moto = await startMoto();
-  const proxy = options.faults ? await new FaultProxy(moto.endpoint, options.faults.seed).start() : undefined;
+export async function startEnvironment({ fillMotoGaps = false, faults, ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
+  const moto = await startMoto({ fillGaps: fillMotoGaps });
+  const proxy = faults ? await new FaultProxy(moto.endpoint, faults.seed).start() : undefined;
   const awsEndpoint = proxy?.url ?? moto.endpoint;
   let server: ServerProcess;
   try {

@@ -113,7 +113,7 @@ function resourceOf(body: Buffer, json: boolean): string | undefined {
     return undefined;
   }
   const value = RESOURCE_FIELDS.map((field) => fields[field]).find((v) => typeof v === 'string');
-  return value as string | undefined;
+  return value;
 }
 
 function escapeXml(text: string): string {

@@ -15,7 +15,7 @@ export interface KindCase {
   /** The call that makes the resource, one that follows it (to fail), and the rollback's call. */
   create: string;
   /** Whether a call is the one that makes the resource (default: any call of `create`). */
-  isCreate?(call: AwsCall): boolean;
+  isCreate?: (call: AwsCall) => boolean;
   step: string;
   rollback?: string;
   /** How many AWS resources of the kind exist for the object `name`. */

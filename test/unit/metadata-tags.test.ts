@@ -60,7 +60,7 @@ describe('metadata in AWS tags', () => {
   });
 
   test('metadata that decodes but has the wrong types is unreadable, saying what is wrong', () => {
-    const mistyped = (fields: Record<string, unknown>) => readMetadataTags(encodeMetadataTags(owner, { ...meta, ...fields } as unknown as StoredMetadata, 50, 0));
+    const mistyped = (fields: Record<string, unknown>) => readMetadataTags(encodeMetadataTags(owner, { ...meta, ...fields }, 50, 0));
     expect(mistyped({ finalizers: 5 })).toEqual({ state: 'unreadable', reason: 'finalizers is not a list of strings' });
     expect(mistyped({ labels: { app: 1 } })).toEqual({ state: 'unreadable', reason: 'labels[app] is not a string' });
     expect(mistyped({ ownerReferences: 'x' })).toMatchObject({ state: 'unreadable', reason: expect.stringContaining('metadata.ownerReferences') });
