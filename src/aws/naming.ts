@@ -11,6 +11,8 @@ export interface NamingRules {
   alwaysHash?: boolean;
   /** Maps characters the service does not accept. */
   sanitize?: (text: string) => string;
+  /** Hex digits of the identity's hash that end a hashed name (default 8). */
+  hashLength?: number;
 }
 
 const HASH_LENGTH = 8;
@@ -29,13 +31,13 @@ export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules
   const joined = [identity.clusterName, identity.namespace, identity.name].join(rules.separator);
   const clean = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!rules.alwaysHash && clean === joined && clean.length <= rules.maxLength) return clean;
-  const suffix = `-${identityHash(identity)}`;
+  const suffix = `-${identityHash(identity, rules.hashLength)}`;
   return `${clean.slice(0, rules.maxLength - suffix.length)}${suffix}`;
 }
 
 /** A DNS label (a namespace) followed by the separator: what comes after the cluster in a joined default name. */
 const namespaceThen = (separator: string) => new RegExp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?${separator.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.`);
-const HASHED = new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`);
+const hashed = (length = HASH_LENGTH) => new RegExp(`-[0-9a-f]{${length}}$`);
 
 /**
  * Whether `name` has a shape a default name of `clusterName` can take: `<cluster><sep><namespace><sep>
@@ -48,7 +50,7 @@ export function inDefaultNameSpace(name: string, clusterName: string, rules: Omi
   const joined = `${clusterName}${rules.separator}`;
   const prefix = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!bare.startsWith(prefix)) return false;
-  return HASHED.test(bare) || (!rules.alwaysHash && namespaceThen(rules.separator).test(bare.slice(prefix.length)));
+  return hashed(rules.hashLength).test(bare) || (!rules.alwaysHash && namespaceThen(rules.separator).test(bare.slice(prefix.length)));
 }
 
 const FIFO_SUFFIX = '.fifo';
