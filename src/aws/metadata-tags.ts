@@ -140,7 +140,18 @@ export function readMetadataTags(tags: Record<string, string>): MetadataReading 
   const { v: version, ...meta } = parsed;
   if (version !== FORMAT_VERSION) return { state: 'unreadable', reason: `format version ${JSON.stringify(version)} is not one this server reads` };
   const wrong = storedMetadataError(meta);
-  return wrong ? { state: 'unreadable', reason: wrong } : { state: 'readable', meta: meta as unknown as StoredMetadata };
+  if (wrong) return { state: 'unreadable', reason: wrong };
+  dropMalformedPresentation(meta);
+  return { state: 'readable', meta: meta as unknown as StoredMetadata };
+}
+
+/**
+ * What only shapes how the object is shown (since when it is Ready) is dropped when malformed, rather
+ * than quarantining the object for it: the object is then shown as a fresh read shows it.
+ */
+function dropMalformedPresentation(meta: Record<string, unknown>): void {
+  const ready = meta.readySince;
+  if (ready !== undefined && !(isPlainObject(ready) && (ready.status === 'True' || ready.status === 'False') && typeof ready.time === 'string')) delete meta.readySince;
 }
 
 /** The stored metadata when it is readable (annotations a kind acts on, say); undefined otherwise. */
