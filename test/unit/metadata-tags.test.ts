@@ -72,6 +72,13 @@ describe('metadata in AWS tags', () => {
     expect(readMetadataTags(encodeMetadataTags(owner, meta, 50, 0))).toEqual({ state: 'readable', meta });
   });
 
+  test('a malformed readySince (it only says since when the object is Ready) is dropped, the rest read', () => {
+    const withReady = (readySince: unknown) => readMetadataTags(encodeMetadataTags(owner, { ...meta, readySince } as StoredMetadata, 50, 0));
+    for (const readySince of ['x', { status: 'Maybe', time: 't' }, { status: 'True', time: 5 }, []]) expect(withReady(readySince)).toEqual({ state: 'readable', meta });
+    const kept = { status: 'True', time: '2026-01-01T00:00:00Z' };
+    expect(withReady(kept)).toEqual({ state: 'readable', meta: { ...meta, readySince: kept } });
+  });
+
   test('user tags exclude ours and AWS system tags; diffs never remove aws: tags', () => {
     const current = { 'service-operator.aws/cluster': 'prod', 'aws:cloudformation:stack-name': 's', env: 'dev', old: 'x' };
     expect(userTags(current)).toEqual({ env: 'dev', old: 'x' });
