@@ -2,6 +2,12 @@
 import { badRequest, fieldError, StatusError } from '../api/errors.js';
 import type { FieldValidation } from '../registry/admission.js';
 
+/** The query of a request; malformed %-escapes stay as they are (URLSearchParams never throws, `new URL` can). */
+export function queryOf(originalUrl: string): URLSearchParams {
+  const at = originalUrl.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : originalUrl.slice(at + 1));
+}
+
 function invalidOption(field: string, detail: string, value: unknown): StatusError {
   const cause = fieldError('FieldValueNotSupported', field, detail, value);
   return new StatusError(422, 'Invalid', `${field}: Unsupported value: ${JSON.stringify(value)}: ${detail}`, { causes: [{ reason: cause.type, message: detail, field }] });
