@@ -1,8 +1,12 @@
 // One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials and retry
 // policy, and telling listeners of every call, every call that failed (after the SDK's retries) and
-// every attempt that failed (each retry), per operation: the benchmark and /metrics count them.
+// every attempt that failed (each retry), per operation and caller: the benchmark and /metrics count
+// them. Every attempt of a background call first waits for the call budget (call-budget.ts).
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
+import type { CallBudget } from './call-budget.js';
+import { currentOrigin, type CallOrigin } from './call-origin.js';
+import { isAwsThrottling } from './errors.js';
 
 export interface AwsClientConfig {
   region: string;
@@ -14,7 +18,7 @@ export interface AwsClientConfig {
   maxAttempts: number;
 }
 
-export type CallListener = (service: string, operation: string) => void;
+export type CallListener = (service: string, operation: string, origin: CallOrigin) => void;
 
 export interface CallOutcomes {
   /** A call failed: the SDK gave up retrying, or the error was not retryable. */
@@ -47,6 +51,7 @@ export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
   private readonly outcomes: CallOutcomes[] = [];
+  private budget: CallBudget | undefined;
 
   constructor(readonly config: AwsClientConfig) {}
 
@@ -64,7 +69,8 @@ export class AwsClients {
       client.middlewareStack.add(
         (next, context: HandlerExecutionContext) => async (args) => {
           const [service, operation] = names(context);
-          for (const listener of this.listeners) listener(service, operation);
+          const origin = currentOrigin();
+          for (const listener of this.listeners) listener(service, operation, origin);
           try {
             return await next(args);
           } catch (error) {
@@ -77,10 +83,16 @@ export class AwsClients {
       // Low priority in finalizeRequest: inside the SDK's retry middleware, so once per attempt.
       client.middlewareStack.add(
         (next, context: HandlerExecutionContext) => async (args) => {
+          const { lane } = currentOrigin();
+          const budget = lane === undefined ? undefined : this.budget;
+          await budget?.acquire(lane as string);
           try {
-            return await next(args);
+            const result = await next(args);
+            budget?.succeeded();
+            return result;
           } catch (error) {
             const [service, operation] = names(context);
+            if (budget && isAwsThrottling(error)) budget.throttled();
             for (const outcome of this.outcomes) outcome.attemptFailed?.(service, operation, error);
             throw error;
           }
@@ -94,6 +106,11 @@ export class AwsClients {
 
   onCall(listener: CallListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Holds every attempt of a background call (one made with a lane, see call-origin.ts) to `budget`. */
+  limitBackgroundCalls(budget: CallBudget): void {
+    this.budget = budget;
   }
 
   onOutcome(outcomes: CallOutcomes): void {

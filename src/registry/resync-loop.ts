@@ -1,6 +1,7 @@
 // Keeps the view fresh against changes made outside the server: a full re-read every resync period,
 // and a fast re-read of objects AWS is still changing (CREATING, DELETING...) so Ready and deletions
 // arrive promptly. AWS being unreachable is logged and retried; the view keeps its last state.
+import { runAs } from '../aws/call-origin.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from './store.js';
 
@@ -20,7 +21,8 @@ async function resyncAll(stores: KindStore[], onlyTransitional: boolean, log: Lo
     stores.map(async (store) => {
       const started = performance.now();
       try {
-        await store.resync(onlyTransitional);
+        // Each kind draws on its own share of the background call budget.
+        await runAs({ caller: 'resync', lane: store.kind.names.plural }, () => store.resync(onlyTransitional));
         observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
       } catch (error) {
         log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');
