@@ -163,9 +163,10 @@ export abstract class StoreReader {
   /**
    * Re-reads this cluster's resources from AWS: out-of-band creations, changes and deletions become
    * ADDED/MODIFIED/DELETED events. With `onlyTransitional`, re-reads just objects AWS is still changing.
-   * What a full resync reads, and why, is in resync-plan.ts.
+   * What a full resync reads, and why, is in resync-plan.ts; `readBudget` 0 reads only what the
+   * listing shows changed (a relist for a change event).
    */
-  async resync(onlyTransitional = false): Promise<void> {
+  async resync(onlyTransitional = false, readBudget = this.config.resyncReadBudget): Promise<void> {
     const reread = (entry: ViewEntry) => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string);
     if (onlyTransitional) {
       await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
@@ -174,10 +175,15 @@ export abstract class StoreReader {
     const ctx = this.config.context();
     const listing: (string | Listed)[] = [];
     for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
-    const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
+    const plan = planResync(listing, this.view, this.config.clusterName, readBudget);
     await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
     await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
+  }
+
+  /** Re-reads one object in the background (a change event named it): MODIFIED, or DELETED if gone. */
+  reread(namespace: string, name: string): Promise<void> {
+    return this.rereadInBackground(namespace, name);
   }
 
   /**
