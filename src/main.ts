@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseConfig, USAGE } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import { StartError } from './start-error.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,8 +23,12 @@ async function main(): Promise<void> {
   const running = await startServer(config, log);
   if (running.kubeconfig) {
     const path = resolve(running.kubeconfig);
+    const state = running.localAws
+      ? `AWS is a local moto_server at ${running.localAws.endpoint}; what you create is kept in\n${running.localAws.stateFile} and is there again after a restart (--fresh starts empty).\n`
+      : '';
     process.stderr.write(
-      `\naws-service-apiserver is serving on ${running.url}${running.awsEndpoint ? ` against a local moto_server at ${running.awsEndpoint}` : ''}.\n` +
+      `\naws-service-apiserver is serving on ${running.url}. ${state}` +
+        'It serves only the group service-operator.aws (no Deployments, Services or ConfigMaps: those need a cluster).\n' +
         `Point kubectl at it:\n\n  export KUBECONFIG=${path}\n  kubectl apply -f examples/dynamodb.yaml\n  kubectl get aws\n\n`,
     );
   }
@@ -42,6 +47,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`aws-service-apiserver failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  // A StartError says what to do; anything else is unexpected and keeps its stack for a bug report.
+  const why = error instanceof StartError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`aws-service-apiserver failed to start: ${why}\n`);
   process.exit(1);
 });

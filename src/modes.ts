@@ -17,7 +17,7 @@ import { AuthenticationConfigWatcher } from './kube/authentication-configmap.js'
 import type { ClusterConnection } from './kube/connection.js';
 import { EventRecorder } from './kube/events.js';
 import { NamespaceLifecycle } from './kube/namespace-lifecycle.js';
-import { OutputsConfigMaps } from './kube/outputs-configmap.js';
+import { OutputsConfigMaps, readConfigMapData } from './kube/outputs-configmap.js';
 import { KubeAccessReviewer, KubeTokenReviewer } from './kube/reviews.js';
 import { startLeadership, takeOver, type Leadership } from './leadership.js';
 import type { Logger } from './log.js';
@@ -34,6 +34,8 @@ export interface ServingMode {
   hooks: StoreHooks;
   /** Where namespaces' annotations (their AWS account and region) are read; none in local mode. */
   namespaces?: NamespaceSource;
+  /** A ConfigMap's data (cluster mode reads the cluster's); without it, the outputs of the object of that name. */
+  configMaps?(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** Why this replica should not be ready now (besides the first read of AWS), or undefined. */
   notReady(): string | undefined;
   /** Why this replica must not serve resource requests now (it is not the leader), or undefined. */
@@ -87,9 +89,10 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     hooks: {
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),
-      onQuarantine: (_kind, object, message) => void events.warning(object, 'MetadataUnreadable', message),
+      recordEvent: (_kind, object, event) => void events.record(object, event.type, event.reason, event.message),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
     },
+    configMaps: (namespace, name) => readConfigMapData(cluster, namespace, name),
     // Followers are Ready too (rolling updates need that); the Service reaches only the serving
     // leader through the pod label (kube/leader-label.ts).
     notReady: () => (trustLoaded ? leadership?.whyNotReady() : 'the cluster authentication configuration has not been read yet'),

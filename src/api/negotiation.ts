@@ -52,6 +52,11 @@ export function negotiate(accept: string | undefined, list: boolean): Negotiated
   throw new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io');
 }
 
+/** Whether plain JSON is acceptable (no Accept, or application/json, application/* or any type). */
+export function acceptsJson(accept: string | undefined): boolean {
+  return parseAccept(accept).some((range) => JSON_TYPES.has(range.type) && !range.params.as);
+}
+
 /** Which aggregated discovery version (if any) the client asked for on /apis, in its order. */
 export function aggregatedDiscoveryVersion(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
   for (const range of parseAccept(accept)) {

@@ -32,34 +32,19 @@ interface SdkError {
   $retryable?: unknown;
 }
 
-const NOT_FOUND = new Set([
-  'ResourceNotFoundException',
-  'TableNotFoundException',
-  'NoSuchBucket',
-  'NotFound',
-  'NotFoundException',
-  'QueueDoesNotExist',
-  'AWS.SimpleQueueService.NonExistentQueue',
-  'RepositoryNotFoundException',
-  'ParameterNotFound',
-]);
-const IN_USE = new Set([
-  'ResourceInUseException',
-  'BucketAlreadyExists',
-  'BucketAlreadyOwnedByYou',
-  'BucketNotEmpty',
-  'QueueNameExists',
-  'QueueAlreadyExists',
-  'QueueDeletedRecently',
-  'AWS.SimpleQueueService.QueueDeletedRecently',
-  'RepositoryAlreadyExistsException',
-  'RepositoryNotEmptyException',
-  'ParameterAlreadyExists',
-  'ConditionalCheckFailedException',
-  'TransactionConflictException',
-  'OperationAborted',
-  'ConcurrentAccessException',
-]);
+/** What an AWS error code means, for the codes of one service (a kind declares its service's). */
+export interface AwsErrorCodes {
+  notFound?: string[];
+  inUse?: string[];
+  invalid?: string[];
+}
+
+/**
+ * Codes every service uses; each kind registers its own service's (registerAwsErrorCodes). SSM's are
+ * here as well: the create journal every kind uses (aws/create-journal.ts) keeps its records there.
+ */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFound', 'NotFoundException', 'ParameterNotFound']);
+const IN_USE = new Set(['ResourceInUseException', 'ConcurrentAccessException', 'ParameterAlreadyExists']);
 const DENIED = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -79,23 +64,22 @@ const INVALID = new Set([
   'InvalidParameterValueException',
   'InvalidParameterException',
   'InvalidParameterCombination',
-  'InvalidAttributeName',
-  'InvalidAttributeValue',
+  'InvalidParameter',
   'InvalidArgument',
-  'InvalidBucketName',
+  'InvalidRequest',
   'InvalidTagException',
   'InvalidTag',
-  'MalformedPolicy',
   'MalformedPolicyDocument',
   'MalformedXML',
-  'InvalidRequest',
-  'LifecyclePolicyValidationException',
-  'InvalidParameter',
-  'InvalidTargetBucketForLogging',
-  'InvalidBucketAclWithObjectOwnership',
-  'InvalidBucketAclWithBlockPublicAccessError',
-  'AccessControlListNotSupported',
 ]);
+
+/** Adds a service's codes to what every mapping knows (the table of kinds registers each kind's). */
+export function registerAwsErrorCodes(codes: AwsErrorCodes): void {
+  for (const code of codes.notFound ?? []) NOT_FOUND.add(code);
+  for (const code of codes.inUse ?? []) IN_USE.add(code);
+  for (const code of codes.invalid ?? []) INVALID.add(code);
+}
+
 export const THROTTLE_RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
 const TIMEOUT_RETRY_AFTER_SECONDS = 10;
@@ -109,11 +93,26 @@ function firstLine(message: string | undefined): string {
 }
 
 export function isAwsNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error as SdkError));
+  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error));
+}
+
+/** What the call answers, or undefined when AWS says the resource does not exist. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** AWS said to slow down (the SDK retries these with backoff before giving up), as the SDK classifies it. */
+export function isAwsThrottling(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && isThrottlingError(error as SdkErrorShape);
 }
 
 export function awsErrorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null ? codeOf(error as SdkError) : 'Error';
+  return typeof error === 'object' && error !== null ? codeOf(error) : 'Error';
 }
 
 /** Translates any error thrown by an AWS call into a StatusError (StatusErrors pass through). */
@@ -135,7 +134,7 @@ export function mapAwsError(error: unknown, subject: ErrorSubject): StatusError 
   }
   // The SDK's own classification (the one its retry strategy uses): throttling codes of every service,
   // HTTP 429, and errors its protocol marked as throttling.
-  if (isThrottlingError(sdk as SdkErrorShape)) {
+  if (isAwsThrottling(sdk)) {
     return tooManyRequests(`AWS is throttling requests for ${subject.plural} "${subject.name}"; ${said}`, THROTTLE_RETRY_AFTER_SECONDS);
   }
   if (code === 'AbortError') {

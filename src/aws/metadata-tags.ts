@@ -19,7 +19,7 @@ const TAG_VALUE_LIMIT = 256;
 const IDENTITY_TAGS = 3;
 /**
  * While a create is under way the resource also carries PENDING_TAG, whose value is the time after
- * which the create counts as abandoned (see registry/store.ts): a half-made resource is never an
+ * which the create counts as abandoned (see registry/half-made.ts): a half-made resource is never an
  * object, and is finished by a retry of its create or removed by the resync. Its tag is budgeted always.
  */
 export const PENDING_TAG = `${TAG_PREFIX}pending`;
@@ -44,6 +44,13 @@ export interface StoredMetadata {
   ownerReferences?: OwnerReference[];
   managedFields?: ManagedFieldsEntry[];
   deletionTimestamp?: string;
+  /** The Ready condition's status and since when, as of the last write (conditions survive restarts). */
+  readySince?: ReadySince;
+}
+
+export interface ReadySince {
+  status: 'True' | 'False';
+  time: string;
 }
 
 export class MetadataTooLargeError extends Error {
@@ -133,7 +140,18 @@ export function readMetadataTags(tags: Record<string, string>): MetadataReading 
   const { v: version, ...meta } = parsed;
   if (version !== FORMAT_VERSION) return { state: 'unreadable', reason: `format version ${JSON.stringify(version)} is not one this server reads` };
   const wrong = storedMetadataError(meta);
-  return wrong ? { state: 'unreadable', reason: wrong } : { state: 'readable', meta: meta as unknown as StoredMetadata };
+  if (wrong) return { state: 'unreadable', reason: wrong };
+  dropMalformedPresentation(meta);
+  return { state: 'readable', meta: meta as unknown as StoredMetadata };
+}
+
+/**
+ * What only shapes how the object is shown (since when it is Ready) is dropped when malformed, rather
+ * than quarantining the object for it: the object is then shown as a fresh read shows it.
+ */
+function dropMalformedPresentation(meta: Record<string, unknown>): void {
+  const ready = meta.readySince;
+  if (ready !== undefined && !(isPlainObject(ready) && (ready.status === 'True' || ready.status === 'False') && typeof ready.time === 'string')) delete meta.readySince;
 }
 
 /** The stored metadata when it is readable (annotations a kind acts on, say); undefined otherwise. */
@@ -142,8 +160,14 @@ export function decodeMetadataTags(tags: Record<string, string>): StoredMetadata
   return reading.state === 'readable' ? reading.meta : undefined;
 }
 
+/** Tags to set (or overwrite) and tags to remove, on one resource. */
+export interface TagChange {
+  set: Record<string, string>;
+  remove: string[];
+}
+
 /** The tag changes that turn `current` into `desired` (both full tag sets). */
-export function diffTags(current: Record<string, string>, desired: Record<string, string>): { set: Record<string, string>; remove: string[] } {
+export function diffTags(current: Record<string, string>, desired: Record<string, string>): TagChange {
   const set: Record<string, string> = {};
   for (const [key, value] of Object.entries(desired)) if (current[key] !== value) set[key] = value;
   // `aws:` tags belong to AWS itself (CloudFormation, Backup...) and cannot be removed by anyone.

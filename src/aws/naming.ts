@@ -1,7 +1,7 @@
 // Default physical names: derived from cluster, namespace and object name so that two namespaces or two
 // clusters sharing an AWS account never collide, within each service's length and character rules.
 import { createHash } from 'node:crypto';
-import type { ObjectIdentity } from '../registry/kind.js';
+import type { ObjectIdentity } from './context.js';
 
 export interface NamingRules {
   /** Joins the parts; must be a character Kubernetes forbids in cluster and namespace names. */
@@ -11,12 +11,15 @@ export interface NamingRules {
   alwaysHash?: boolean;
   /** Maps characters the service does not accept. */
   sanitize?: (text: string) => string;
+  /** Hex digits of the identity's hash that end a hashed name (default 8). */
+  hashLength?: number;
 }
 
 const HASH_LENGTH = 8;
 
-function shortHash(identity: ObjectIdentity): string {
-  return createHash('sha256').update(`${identity.clusterName}\0${identity.namespace}\0${identity.name}`).digest('hex').slice(0, HASH_LENGTH);
+/** Hex digits of a hash of the object's identity: the part of a default name that keeps it unique. */
+export function identityHash(identity: ObjectIdentity, length = HASH_LENGTH): string {
+  return createHash('sha256').update(`${identity.clusterName}\0${identity.namespace}\0${identity.name}`).digest('hex').slice(0, length);
 }
 
 /**
@@ -28,13 +31,13 @@ export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules
   const joined = [identity.clusterName, identity.namespace, identity.name].join(rules.separator);
   const clean = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!rules.alwaysHash && clean === joined && clean.length <= rules.maxLength) return clean;
-  const suffix = `-${shortHash(identity)}`;
+  const suffix = `-${identityHash(identity, rules.hashLength)}`;
   return `${clean.slice(0, rules.maxLength - suffix.length)}${suffix}`;
 }
 
 /** A DNS label (a namespace) followed by the separator: what comes after the cluster in a joined default name. */
 const namespaceThen = (separator: string) => new RegExp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?${separator.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.`);
-const HASHED = new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`);
+const hashed = (length = HASH_LENGTH) => new RegExp(`-[0-9a-f]{${length}}$`);
 
 /**
  * Whether `name` has a shape a default name of `clusterName` can take: `<cluster><sep><namespace><sep>
@@ -47,7 +50,7 @@ export function inDefaultNameSpace(name: string, clusterName: string, rules: Omi
   const joined = `${clusterName}${rules.separator}`;
   const prefix = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!bare.startsWith(prefix)) return false;
-  return HASHED.test(bare) || (!rules.alwaysHash && namespaceThen(rules.separator).test(bare.slice(prefix.length)));
+  return hashed(rules.hashLength).test(bare) || (!rules.alwaysHash && namespaceThen(rules.separator).test(bare.slice(prefix.length)));
 }
 
 const FIFO_SUFFIX = '.fifo';

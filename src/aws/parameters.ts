@@ -11,16 +11,17 @@ import {
   RemoveTagsFromResourceCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { KindContext, TagChange } from '../registry/kind.js';
+import type { AwsContext } from './context.js';
 import { parseArn } from './arn.js';
 import { isAwsNotFound } from './errors.js';
+import type { TagChange } from './metadata-tags.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { resourcesOfCluster } from './tagging.js';
 
-const ssm = (ctx: KindContext): SSMClient => ctx.aws.client(SSMClient);
+const ssm = (ctx: AwsContext): SSMClient => ctx.aws.client(SSMClient);
 
 /** The parameter's value; undefined when there is no parameter. */
-export async function readParameter(ctx: KindContext, name: string): Promise<string | undefined> {
+export async function readParameter(ctx: AwsContext, name: string): Promise<string | undefined> {
   try {
     return (await ssm(ctx).send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
   } catch (error) {
@@ -29,21 +30,21 @@ export async function readParameter(ctx: KindContext, name: string): Promise<str
   }
 }
 
-export async function parameterTags(ctx: KindContext, name: string): Promise<Record<string, string>> {
+export async function parameterTags(ctx: AwsContext, name: string): Promise<Record<string, string>> {
   return fromTagList((await ssm(ctx).send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))).TagList);
 }
 
 /** A new parameter with its tags (SSM takes tags only when a parameter is created, not overwritten). */
-export async function createParameter(ctx: KindContext, name: string, value: string, description: string, tags: Record<string, string>): Promise<void> {
+export async function createParameter(ctx: AwsContext, name: string, value: string, description: string, tags: Record<string, string>): Promise<void> {
   const tagged = Object.keys(tags).length ? { Tags: toTagList(tags) } : {};
   await ssm(ctx).send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Description: description, ...tagged }));
 }
 
-export async function overwriteParameter(ctx: KindContext, name: string, value: string): Promise<void> {
+export async function overwriteParameter(ctx: AwsContext, name: string, value: string): Promise<void> {
   await ssm(ctx).send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
 }
 
-export async function deleteParameter(ctx: KindContext, name: string): Promise<void> {
+export async function deleteParameter(ctx: AwsContext, name: string): Promise<void> {
   try {
     await ssm(ctx).send(new DeleteParameterCommand({ Name: name }));
   } catch (error) {
@@ -51,7 +52,7 @@ export async function deleteParameter(ctx: KindContext, name: string): Promise<v
   }
 }
 
-export async function tagParameter(ctx: KindContext, name: string, change: TagChange): Promise<void> {
+export async function tagParameter(ctx: AwsContext, name: string, change: TagChange): Promise<void> {
   if (Object.keys(change.set).length) await ssm(ctx).send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: toTagList(change.set) }));
   if (change.remove.length) await ssm(ctx).send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: name, TagKeys: change.remove }));
 }
@@ -64,7 +65,7 @@ export function parameterNameOfArn(arn: string, prefix: string): string | undefi
 }
 
 /** The parameters under `prefix` tagged as this cluster's, with their tags (the tagging API, 100 a call). */
-export async function* parametersOfCluster(ctx: KindContext, clusterName: string, prefix: string): AsyncIterable<{ name: string; tags: Record<string, string> }> {
+export async function* parametersOfCluster(ctx: AwsContext, clusterName: string, prefix: string): AsyncIterable<{ name: string; tags: Record<string, string> }> {
   for await (const resource of resourcesOfCluster(ctx, 'ssm:parameter', clusterName)) {
     const name = parameterNameOfArn(resource.arn, prefix);
     if (name) yield { name, tags: resource.tags };

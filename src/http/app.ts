@@ -1,9 +1,9 @@
 // The express application: health, metrics, discovery, OpenAPI and the resource verbs, behind
 // authentication and authorization. Every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList } from '../api/discovery.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreAggregatedDiscovery, coreApiVersions, coreResourceList, kindsGroup, type DiscoveredGroup } from '../api/discovery.js';
 import { badRequest, serviceUnavailable, StatusError, unauthorized } from '../api/errors.js';
-import { aggregatedDiscoveryVersion } from '../api/negotiation.js';
+import { acceptsJson, aggregatedDiscoveryVersion } from '../api/negotiation.js';
 import type { OpenApiDocuments } from '../api/openapi/documents.js';
 import { servedDocument, type ServedDocument } from '../api/served-document.js';
 import { parseRequestInfo, type RequestInfo } from '../api/request-info.js';
@@ -17,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import { pathNotFound, resourceRequest } from './resources.js';
 import { queryOf } from './query.js';
 import { sendBody, sendError } from './respond.js';
+import { SELF_REVIEW_GROUPS, serveSelfReviews } from './self-reviews.js';
 import type { WatchStreams } from './watch-stream.js';
 
 export interface AppDeps {
@@ -30,10 +31,12 @@ export interface AppDeps {
   notReady: () => string | undefined;
   /** Why resource requests are refused (503) now (a replica that is not the leader), or undefined. */
   notServing: () => string | undefined;
-  /** True once the first read of a kind (by plural) from AWS has filled its view (its lists and watches wait for it). */
-  viewFilled: (plural: string) => boolean;
+  /** Why a kind's view (by plural) is not filled yet (its lists and watches wait for its first read of AWS), or undefined. */
+  viewNotFilled: (plural: string) => string | undefined;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
+  /** Serve SelfSubjectAccessReview, SelfSubjectRulesReview and SelfSubjectReview (local mode: no kube-apiserver does). */
+  selfReviews: boolean;
   /** This server's open watch streams. */
   watches: WatchStreams;
   /** Runs a request's work under the request deadline for AWS calls. */
@@ -61,15 +64,24 @@ function sendDocument(req: Request, res: Response, document: ServedDocument, con
   res.status(200).type(contentType).send(document.json);
 }
 
+/**
+ * kubectl downloads OpenAPI v2 (as protobuf) only to validate kinds the v3 document lacks, i.e. kinds
+ * of other groups; it prints this while validating such an object.
+ */
+const OPENAPI_V2_JSON_ONLY =
+  `this server offers OpenAPI v2 as application/json only. It serves the API group ${GROUP} and nothing else: ` +
+  'objects of other groups (a v1 Service or ConfigMap, an apps/v1 Deployment...) need a Kubernetes cluster with aws-service-apiserver registered. ' +
+  'Apply only the service-operator.aws objects here (kubectl apply --validate=false names each kind it cannot map)';
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewFilled: deps.viewFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer, prepareNamespace: deps.prepareNamespace });
-  const names = [...deps.stores.values()].map((s) => s.kind.names);
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewNotFilled: deps.viewNotFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer, prepareNamespace: deps.prepareNamespace });
+  const groups: DiscoveredGroup[] = [kindsGroup([...deps.stores.values()].map((s) => s.kind.names)), ...(deps.selfReviews ? SELF_REVIEW_GROUPS : [])];
   const aggregated = {
-    v2: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2')),
-    v2beta1: servedDocument(aggregatedDiscovery(names, 'apidiscovery.k8s.io/v2beta1')),
+    v2: servedDocument(aggregatedDiscovery(groups, 'apidiscovery.k8s.io/v2')),
+    v2beta1: servedDocument(aggregatedDiscovery(groups, 'apidiscovery.k8s.io/v2beta1')),
   };
 
   app.get(HEALTH_PATH, (req, res) => {
@@ -104,19 +116,29 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api', (req, res) => {
     const version = aggregatedDiscoveryVersion(req.headers.accept);
     if (version) {
-      res.status(200).type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`).send(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items: [] }));
+      res.status(200).type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`).send(JSON.stringify(coreAggregatedDiscovery(`apidiscovery.k8s.io/${version}`)));
       return;
     }
-    sendBody(res, 200, { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] });
+    sendBody(res, 200, coreApiVersions(req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`));
   });
+  app.get('/api/v1', (_req, res) => sendBody(res, 200, coreResourceList()));
   app.get('/apis', (req, res) => {
     const version = aggregatedDiscoveryVersion(req.headers.accept);
-    if (!version) return sendBody(res, 200, apiGroupList());
+    if (!version) return sendBody(res, 200, apiGroupList(groups));
     sendDocument(req, res, aggregated[version], `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
   });
-  app.get(`/apis/${GROUP}`, (_req, res) => sendBody(res, 200, apiGroup()));
-  app.get(`/apis/${GROUP_VERSION}`, (_req, res) => sendBody(res, 200, apiResourceList(names)));
-  app.get('/openapi/v2', (req, res) => sendDocument(req, res, deps.openapi.v2, 'application/json'));
+  for (const group of groups) {
+    app.get(`/apis/${group.group}`, (_req, res) => sendBody(res, 200, apiGroup(group)));
+    app.get(`/apis/${group.group}/${group.version}`, (_req, res) => sendBody(res, 200, apiResourceList(group)));
+  }
+  if (deps.selfReviews) serveSelfReviews(app, { authorizer: deps.authorizer, log: deps.log, user: (res) => (res.locals as Locals).user });
+  // JSON only: a protobuf-only Accept (client-go's OpenAPI v2 download) gets 406 rather than JSON it
+  // would fail to parse as protobuf. The reason is plain text because client-go shows a 406's text
+  // body as the error (it cannot decode a JSON Status it did not ask for).
+  app.get('/openapi/v2', (req, res) => {
+    if (acceptsJson(req.headers.accept)) return sendDocument(req, res, deps.openapi.v2, 'application/json');
+    res.status(406).type('text/plain').send(OPENAPI_V2_JSON_ONLY);
+  });
   app.get('/openapi/v3', (req, res) => sendDocument(req, res, deps.openapi.v3Root, 'application/json'));
   app.get(deps.openapi.v3Path, (req, res) => {
     const document = deps.openapi.v3GroupVersion;

@@ -24,8 +24,8 @@ export interface ResourceDeps {
   log: Logger;
   bookmarkIntervalMs: number;
   watches: WatchStreams;
-  /** True once the first read of a kind (by plural) from AWS has filled its view. */
-  viewFilled: (plural: string) => boolean;
+  /** Why a kind's view (by plural) is not filled by its first read of the AWS account yet, or undefined once it is. */
+  viewNotFilled: (plural: string) => string | undefined;
   /** Decides the extra `adopt` verb (registry/adoption.ts) for the caller. */
   authorizer: Authorizer;
   /** Before a request in a namespace: its AWS account is known (aws/accounts/), or refused with a 403. */
@@ -148,7 +148,8 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, user: Us
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   if (info.namespace) await deps.prepareNamespace(info.namespace);
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  if (FROM_VIEW.has(info.verb) && !deps.viewFilled(info.resource)) throw tooManyRequests('storage is (re)initializing', 1);
+  const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled(info.resource) : undefined;
+  if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
   // Every query parameter is checked before anything is done: a write must not happen for a request
   // refused only when its answer is shaped.
   includeObjectOf(query);

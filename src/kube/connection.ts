@@ -41,7 +41,8 @@ function timeoutMiddleware(ms: number): Middleware {
   };
 }
 
-function inCluster(): boolean {
+/** In a pod: kube-apiserver's service variables and a mounted service account token. */
+export function runningInPod(): boolean {
   return Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync(`${SERVICE_ACCOUNT_DIR}/token`);
 }
 
@@ -51,7 +52,7 @@ function loadConfig(kubeconfig: string | undefined): { config: KubeConfig; names
     config.loadFromFile(kubeconfig);
     return { config, namespace: config.getContextObject(config.getCurrentContext())?.namespace ?? 'default' };
   }
-  if (!inCluster()) return undefined;
+  if (!runningInPod()) return undefined;
   // Reads the service account token from its file on every request, so rotated tokens are picked up.
   config.loadFromCluster();
   return { config, namespace: readFileSync(`${SERVICE_ACCOUNT_DIR}/namespace`, 'utf8').trim() };

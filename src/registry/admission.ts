@@ -1,6 +1,7 @@
 // Everything checked before AWS is touched: decoding (apiVersion/kind, unknown fields per
-// fieldValidation), metadata syntax, the spec against its schema and the kind's own rules, and
-// immutable fields on update. Any failure here is a 4xx and AWS never sees the request.
+// fieldValidation), metadata syntax, the spec against its schema, its canonical form and the kind's
+// own rules, and on update immutable fields and the kind's update rules. Any failure here is a 4xx
+// and AWS never sees the request; dry runs go through all of it.
 import { badRequest, fieldError, invalid, type FieldError } from '../api/errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from '../api/names.js';
 import { deepEqual } from '../api/json.js';
@@ -9,8 +10,9 @@ import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
 import { ADOPT_ANNOTATION, MANAGEMENT_ANNOTATION, MANAGEMENT_VALUES, managementOf } from './adoption.js';
-import type { KindDefinition, ObjectIdentity } from './kind.js';
-import { objectSchemaOf, specSchemaOf } from './kind-schemas.js';
+import { SpecInvalid, specFieldOf, type KindDefinition, type ObjectIdentity } from './kind.js';
+import { objectSchemaOf, specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
+import { specOf } from './objects.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -34,15 +36,16 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
   if (body.apiVersion !== GROUP_VERSION) {
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
   }
-  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.names.kind})`);
+  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${typeof body.kind === 'string' ? body.kind : JSON.stringify(body.kind)}) does not match the expected kind (${kind.names.kind})`);
   if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
-  if (body.spec !== undefined && body.spec !== null && !isPlainObject(body.spec)) cannotHandle(kind, 'spec must be an object');
+  const root = specFieldOf(kind);
+  if (body[root] !== undefined && body[root] !== null && !isPlainObject(body[root])) cannotHandle(kind, `${root} must be an object`);
   const object = structuredClone(body) as KubeObject;
   object.metadata ??= {};
   const wrongType = metadataTypeError(object.metadata as Record<string, unknown>);
   if (wrongType) cannotHandle(kind, wrongType);
   // The original operator's manifests may say `spec:` with nothing under it (SNSTopic, ECRRepository).
-  if (object.spec === null || object.spec === undefined) object.spec = {};
+  if (object[root] === null || object[root] === undefined) object[root] = {};
   const unknown = pruneUnknownFields(object, objectSchemaOf(kind), '');
   const phrases = unknown.map((path) => `unknown field "${path}"`);
   if (phrases.length && fieldValidation === 'Strict') cannotHandle(kind, `strict decoding error: ${phrases.join(', ')}`);
@@ -77,10 +80,9 @@ function metadataErrors(object: KubeObject): FieldError[] {
   return [...errors, ...ownerReferenceErrors(metadata.ownerReferences), ...managedFieldsErrors(metadata.managedFields)];
 }
 
-function tagErrors(tags: unknown): FieldError[] {
-  if (!isPlainObject(tags)) return [];
+function tagErrors(tags: Record<string, string>, root: string): FieldError[] {
   return Object.entries(tags).flatMap(([key, value]) => {
-    const field = `spec.tags[${key}]`;
+    const field = `${root}.tags[${key}]`;
     if (isReservedTagKey(key) || key.toLowerCase().startsWith('aws:')) return [fieldError('FieldValueForbidden', field, 'tag keys starting with "service-operator.aws/" or "aws:" are reserved')];
     if (key.length === 0 || key.length > TAG_KEY_LIMIT) return [fieldError('FieldValueInvalid', field, `tag keys must be 1 to ${TAG_KEY_LIMIT} characters`, key)];
     if (!TAG_CHARACTERS.test(key) || (typeof value === 'string' && !TAG_CHARACTERS.test(value))) {
@@ -90,7 +92,6 @@ function tagErrors(tags: unknown): FieldError[] {
   });
 }
 
-/** Metadata syntax, the spec against the schema, and the kind's semantic rules. */
 /** The adoption and management annotations (registry/adoption.ts) take only the values they define. */
 function managementErrors(annotations: Record<string, string> | undefined): FieldError[] {
   const errors: FieldError[] = [];
@@ -106,21 +107,45 @@ function managementErrors(annotations: Record<string, string> | undefined): Fiel
 
 /**
  * An observe-only object (registry/adoption.ts) takes its spec from AWS: only its metadata, and the
- * field naming the resource, are the request's to get right.
+ * field naming the resource, are the request's to get right. Throws a 422 listing every error.
  */
-export function observedObjectErrors(kind: KindDefinition, object: KubeObject): FieldError[] {
+export function admitObserved(kind: KindDefinition, object: KubeObject): void {
   const field = kind.aws.explicitName?.field;
-  const named = field === undefined ? undefined : object.spec?.[field];
-  const nameErrors = named === undefined || typeof named === 'string' ? [] : [fieldError('FieldValueTypeInvalid', `spec.${field}`, 'must be a string', named)];
-  return [...metadataErrors(object), ...managementErrors(object.metadata.annotations), ...nameErrors];
+  const named = field === undefined ? undefined : specOf(kind, object)[field];
+  const nameErrors = named === undefined || typeof named === 'string' ? [] : [fieldError('FieldValueTypeInvalid', `${specFieldOf(kind)}.${field}`, 'must be a string', named)];
+  throwIfInvalid(kind, object.metadata.name ?? '', [...metadataErrors(object), ...managementErrors(object.metadata.annotations), ...nameErrors]);
 }
 
-export function objectErrors(kind: KindDefinition, object: KubeObject, identity: ObjectIdentity): FieldError[] {
+/** A spec that passed admission: the kind's canonical form, and the user's tags apart. */
+export interface AdmittedSpec<S extends object> {
+  spec: S;
+  tags: Record<string, string>;
+}
+
+function canonical<S extends object>(kind: KindDefinition<S>, name: string, raw: Record<string, unknown>, current: S | undefined): S {
+  try {
+    return kind.canonicalSpec(raw, current);
+  } catch (error) {
+    if (error instanceof SpecInvalid) throw invalid(kind.names.kind, name, error.causes);
+    throw error;
+  }
+}
+
+/**
+ * Metadata syntax and the spec against the schema, then the spec in the kind's canonical form (every
+ * default filled in; on update, `current` for what keeps AWS's choice) and the kind's semantic rules.
+ * Throws a 422 listing every error.
+ */
+export function admitSpec<S extends object>(kind: KindDefinition<S>, object: KubeObject, identity: ObjectIdentity, current?: S): AdmittedSpec<S> {
+  const name = object.metadata.name ?? '';
+  const raw = withoutIgnoredFields(specOf(kind, object));
   const meta = [...metadataErrors(object), ...managementErrors(object.metadata.annotations)];
-  const schema = validateAgainstSchema(object.spec, specSchemaOf(kind), 'spec');
-  // Semantic rules assume a schema-valid spec.
-  const semantic = schema.length ? [] : [...tagErrors(object.spec?.tags), ...kind.validate(object.spec ?? {}, identity)];
-  return [...meta, ...schema, ...semantic];
+  // The canonical form and the semantic rules assume a schema-valid spec.
+  throwIfInvalid(kind, name, [...meta, ...validateAgainstSchema(raw, specSchemaOf(kind), specFieldOf(kind))]);
+  const { tags = {}, ...rest } = raw as { tags?: Record<string, string> };
+  const spec = canonical(kind, name, rest, current);
+  throwIfInvalid(kind, name, [...meta, ...tagErrors(tags, specFieldOf(kind)), ...kind.validate(spec, identity)]);
+  return { spec, tags };
 }
 
 function readPath(spec: Record<string, unknown>, path: string): unknown {
@@ -128,10 +153,16 @@ function readPath(spec: Record<string, unknown>, path: string): unknown {
 }
 
 /** Immutable spec fields, comparing canonical specs: any change (setting, removing) is a 422 naming the field. */
-export function immutableFieldErrors(kind: KindDefinition, current: Record<string, unknown>, desired: Record<string, unknown>): FieldError[] {
+export function immutableFieldErrors<S extends object>(kind: KindDefinition<S>, current: S, desired: S): FieldError[] {
+  const [before, after] = [current as Record<string, unknown>, desired as Record<string, unknown>];
   return kind.immutableFields
-    .filter((path) => !deepEqual(readPath(current, path), readPath(desired, path)))
-    .map((path) => fieldError('FieldValueInvalid', `spec.${path}`, 'field is immutable', readPath(desired, path) ?? null));
+    .filter((path) => !deepEqual(readPath(before, path), readPath(after, path)))
+    .map((path) => fieldError('FieldValueInvalid', `${specFieldOf(kind)}.${path}`, 'field is immutable', readPath(after, path) ?? null));
+}
+
+/** What an update may not do: change an immutable field, or break one of the kind's update rules (422). */
+export function admitUpdate<S extends object>(kind: KindDefinition<S>, name: string, current: S, desired: S): void {
+  throwIfInvalid(kind, name, [...immutableFieldErrors(kind, current, desired), ...(kind.validateUpdate?.(desired, current) ?? [])]);
 }
 
 export function throwIfInvalid(kind: KindDefinition, name: string, errors: FieldError[]): void {

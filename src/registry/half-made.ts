@@ -9,6 +9,7 @@
 // create also records itself in a journal (CreateJournal, kept in AWS) before it makes anything, and
 // forgets the record before it removes the tag; only a half-made resource its journal record vouches
 // for (same resource, same uid) is ever removed. A forged tag can hide an object, never delete it.
+import type { CreateRecord } from '../aws/create-journal.js';
 import { PENDING_TAG, readIdentity, readMetadataTags, sameOwner, type OwnerIdentity } from '../aws/metadata-tags.js';
 
 /** The tags a create writes: the object's, and the time after which the create counts as abandoned. */
@@ -35,21 +36,6 @@ export function madeByCreate(tags: Record<string, string>, owner: OwnerIdentity,
 export function isAbandoned(tags: Record<string, string>, now: number = Date.now()): boolean {
   const at = Date.parse(tags[PENDING_TAG] ?? '');
   return !(at > now);
-}
-
-/** What a create records before it makes anything (see the journal above). */
-export interface CreateRecord {
-  /** The physical name of the resource it makes. */
-  ref: string;
-  /** The uid it gives the object (in the resource's metadata tags). */
-  uid: string;
-}
-
-/** Where creates record themselves, by object (`<plural>/<namespace>/<name>`). */
-export interface CreateJournal {
-  record(key: string, entry: CreateRecord): Promise<void>;
-  read(key: string): Promise<CreateRecord | undefined>;
-  forget(key: string): Promise<void>;
 }
 
 /** Whether the journal's record for the object vouches for this half-made resource. */

@@ -23,7 +23,7 @@ import { deepEqual } from '../api/json.js';
 import type { Schema } from '../api/schema.js';
 import { timestamp } from '../api/time.js';
 import { GROUP, GROUP_VERSION, isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
-import type { KindDefinition } from './kind.js';
+import { specFieldOf, type KindDefinition } from './kind.js';
 import { specSchemaOf } from './kind-schemas.js';
 
 export type Operation = 'Apply' | 'Update';
@@ -48,7 +48,7 @@ export function ownershipSchema(kind: KindDefinition): Schema {
             ownerReferences: { type: 'array', items: { type: 'object' }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['uid'] },
           },
         },
-        spec: specSchemaOf(kind),
+        [specFieldOf(kind)]: specSchemaOf(kind),
       },
     };
     memo.set(kind, schema);
@@ -56,11 +56,12 @@ export function ownershipSchema(kind: KindDefinition): Schema {
   return schema;
 }
 
-/** What ownership is computed over: the tracked metadata fields that are set, and the spec. */
+/** What ownership is computed over: the tracked metadata fields that are set, and the spec (or data). */
 function trackedParts(object: KubeObject): Record<string, unknown> {
   const { labels, annotations, finalizers, ownerReferences } = object.metadata;
   const metadata = Object.fromEntries(Object.entries({ labels, annotations, finalizers, ownerReferences }).filter(([, v]) => v !== undefined));
-  return { ...(Object.keys(metadata).length ? { metadata } : {}), ...(object.spec !== undefined ? { spec: object.spec } : {}) };
+  const roots = Object.fromEntries(['spec', 'data'].filter((root) => object[root] !== undefined).map((root) => [root, object[root]]));
+  return { ...(Object.keys(metadata).length ? { metadata } : {}), ...roots };
 }
 
 interface Manager {
@@ -120,7 +121,7 @@ function merge(current: unknown, config: unknown, schema: Schema | undefined): u
   }
   const listType = schema?.['x-kubernetes-list-type'];
   if (Array.isArray(config) && Array.isArray(current) && (listType === 'map' || listType === 'set')) {
-    const result = [...current];
+    const result: unknown[] = [...(current as unknown[])];
     for (const item of config) {
       const keys = schema?.['x-kubernetes-list-map-keys'] ?? [];
       const at = listType === 'set' ? result.findIndex((x) => deepEqual(x, item)) : result.findIndex((x) => isPlainObject(x) && keys.every((k) => deepEqual(x[k], (item as Record<string, unknown>)[k])));
@@ -158,7 +159,8 @@ export function serverSideApply(kind: KindDefinition, current: KubeObject | unde
   const taken = setOf(conflicts.map((c) => c.path));
   const remaining = others.map((m) => ({ ...m, fields: difference(m.fields, taken) }));
 
-  const merged = merge(current ?? {}, config, { type: 'object', properties: { metadata: schema.properties?.metadata as Schema, spec: schema.properties?.spec as Schema } }) as KubeObject;
+  const root = specFieldOf(kind);
+  const merged = merge(current ?? {}, config, { type: 'object', properties: { metadata: schema.properties?.metadata as Schema, [root]: schema.properties?.[root] as Schema } }) as KubeObject;
   const ownedByOthers = remaining.reduce<FieldSet>((all, m) => union(all, m.fields), {});
   for (const path of pathsOf(difference(difference(previous, applied), ownedByOthers))) removeAt(merged, path);
   // A resourceVersion in the configuration is a precondition; otherwise the apply is unconditional.

@@ -3,16 +3,23 @@
 import { createHash } from 'node:crypto';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
-import { userTags, type StoredMetadata } from '../aws/metadata-tags.js';
-import type { KindDefinition, Lifecycle, Observed } from './kind.js';
+import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
+import { specFieldOf, type KindDefinition, type Lifecycle, type Observed } from './kind.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
 export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
 /** Annotation: `retain` keeps the AWS resource when the object is deleted (only our tags are removed). */
 export const DELETION_POLICY_ANNOTATION = 'service-operator.aws/deletion-policy';
 
-/** The original operator's status words (CloudFormation's), which scripts poll. */
+/** The desired state an object carries, under the kind's spec field (`spec`, or `data`). */
+export function specOf(kind: KindDefinition, object: KubeObject): Record<string, unknown> {
+  const value = object[specFieldOf(kind)];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The original operator's status words (CloudFormation's), which scripts poll; a kind may say its own. */
 function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
+  if (lifecycle.resourceStatus) return lifecycle.resourceStatus;
   const verb = generation > 1 ? 'UPDATE' : 'CREATE';
   switch (lifecycle.phase) {
     case 'Creating':
@@ -31,7 +38,17 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
 /** The Ready condition's reason for an object whose metadata tags cannot be read (see store-reader.ts). */
 export const METADATA_UNREADABLE = 'MetadataUnreadable';
 
-function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, now: string, quarantine?: string): Condition {
+/**
+ * When the Ready condition took its status: kept from the previous rendering while the status stays;
+ * on a process's first rendering of the object (after a restart), the time the last write stored
+ * with the same status; else now, when this server sees the change.
+ */
+function transitionTime(status: string, previous: Condition | undefined, stored: ReadySince | undefined, now: string): string {
+  if (previous) return previous.status === status ? previous.lastTransitionTime : now;
+  return stored?.status === status && typeof stored.time === 'string' ? stored.time : now;
+}
+
+function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string, quarantine?: string): Condition {
   const ready = observed.lifecycle.phase === 'Ready' && !quarantine;
   const status = ready ? 'True' : 'False';
   return {
@@ -39,14 +56,33 @@ function readyCondition(kind: KindDefinition, observed: Observed, generation: nu
     status,
     reason: ready ? 'Available' : quarantine ? METADATA_UNREADABLE : observed.lifecycle.phase,
     message: quarantine ?? observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
-    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : now,
+    lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
   };
+}
+
+/** The kind's own conditions, their transition times kept while their status stays. */
+function otherConditions(observed: Observed, generation: number, previous: KubeObject | undefined, now: string): Condition[] {
+  const before = (previous?.status?.conditions as Condition[] | undefined) ?? [];
+  return (observed.lifecycle.conditions ?? []).map((condition) => {
+    const last = before.find((c) => c.type === condition.type);
+    return { ...condition, lastTransitionTime: last?.status === condition.status ? last.lastTransitionTime : now, observedGeneration: generation };
+  });
 }
 
 function previousReady(previous: KubeObject | undefined): Condition | undefined {
   const conditions = previous?.status?.conditions as Condition[] | undefined;
   return conditions?.find((c) => c.type === 'Ready');
+}
+
+/**
+ * What a write stores of the Ready condition: as the object shows it now; a new object is stored as
+ * Ready from its creation, since a create waits for AWS to finish (when it outlasts the wait, the
+ * later transition is shown live, and after a restart as of the creation).
+ */
+export function readySinceOf(current: KubeObject | undefined, creationTimestamp: string): ReadySince {
+  const ready = previousReady(current);
+  return ready && (ready.status === 'True' || ready.status === 'False') ? { status: ready.status, time: ready.lastTransitionTime } : { status: 'True', time: creationTimestamp };
 }
 
 function nonEmpty<T extends object>(value: T | undefined): T | undefined {
@@ -113,19 +149,19 @@ export function renderObject(
     apiVersion: GROUP_VERSION,
     kind: kind.names.kind,
     metadata,
-    spec: { ...observed.spec, ...(tags ? { tags } : {}) },
+    [specFieldOf(kind)]: { ...observed.spec, ...(tags ? { tags } : {}) },
     status: {
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), now, quarantine)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now, quarantine), ...otherConditions(observed, meta.generation, previous, now)],
     },
     output: observed.outputs,
   };
 }
 
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
-export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields'>): StoredMetadata {
+export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince'>): StoredMetadata {
   const { labels, annotations, ownerReferences } = object.metadata;
   const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
   const { managedFields, ...rest } = base;

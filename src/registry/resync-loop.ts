@@ -3,6 +3,7 @@
 // arrive promptly. AWS being unreachable is logged and retried; the view keeps its last state.
 // Every kind runs on its own: a kind whose AWS calls hang or fail delays no other kind's resync, nor
 // its first read (lists and watches of a kind are served once that kind has been read).
+import { runAs } from '../aws/call-origin.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from './store.js';
 
@@ -11,6 +12,11 @@ export interface ResyncLoop {
   initialSync: Promise<void>;
   /** Whether this kind (by plural) has had its first full read. */
   isFilled(plural: string): boolean;
+  /**
+   * Why the last attempt at the first full read of this kind (by plural; without one: of any kind)
+   * failed (it is retried), until it succeeds.
+   */
+  initialSyncError(plural?: string): string | undefined;
   stop(): void;
 }
 
@@ -22,13 +28,15 @@ const INITIAL_RETRY_MS = 2000;
 interface KindLoop {
   initialSync: Promise<void>;
   filled: boolean;
+  initialSyncError?: string;
   stop(): void;
 }
 
 async function resyncKind(store: KindStore, onlyTransitional: boolean, log: Logger, observe: ResyncObserver): Promise<void> {
   const started = performance.now();
   try {
-    await store.resync(onlyTransitional);
+    // Each kind draws on its own share of the background call budget.
+    await runAs({ caller: 'resync', lane: store.kind.names.plural }, () => store.resync(onlyTransitional));
     observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
   } catch (error) {
     log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');
@@ -56,8 +64,10 @@ function startKindLoop(store: KindStore, periodMs: number, transitionalPeriodMs:
       try {
         await resyncKind(store, false, log, observe);
         loop.filled = true;
+        loop.initialSyncError = undefined;
         return;
-      } catch {
+      } catch (error) {
+        loop.initialSyncError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         await new Promise((resolve) => setTimeout(resolve, INITIAL_RETRY_MS));
       }
     }
@@ -83,6 +93,7 @@ export function startResyncLoop(stores: KindStore[], periodMs: number, transitio
   return {
     initialSync: Promise.all([...loops.values()].map((loop) => loop.initialSync)).then(() => undefined),
     isFilled: (plural) => loops.get(plural)?.filled ?? false,
+    initialSyncError: (plural) => (plural === undefined ? [...loops.values()].find((loop) => loop.initialSyncError)?.initialSyncError : loops.get(plural)?.initialSyncError),
     stop() {
       for (const loop of loops.values()) loop.stop();
     },

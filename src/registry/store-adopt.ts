@@ -5,50 +5,87 @@
 // moment the resource becomes the object. Creates are in store-create.ts, which this extends.
 import { randomUUID } from 'node:crypto';
 import { conflict, fieldError, forbidden, invalid } from '../api/errors.js';
-import { deepEqual } from '../api/json.js';
 import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { diffTags, userTags, type OwnerIdentity } from '../aws/metadata-tags.js';
-import { immutableFieldErrors, throwIfInvalid } from './admission.js';
+import { admitObserved, admitSpec, immutableFieldErrors, throwIfInvalid } from './admission.js';
 import { ADOPT_ANNOTATION, adoptionRefusal, isObserveOnly, keptTags, type ClaimOutcome } from './adoption.js';
-import type { KindContext, Observed } from './kind.js';
-import { storedMetadataOf } from './objects.js';
+import { isHalfMadeBy } from './half-made.js';
+import { specFieldOf, type KindContext, type KindEvent, type Observed } from './kind.js';
+import { recordUpdate } from './managed-fields.js';
+import { readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { specChange } from './spec-change.js';
 import { StoreCreator } from './store-create.js';
-import { tagsFor, withoutTags } from './store-support.js';
+import { reservedNameErrors, tagsFor } from './store-support.js';
 import type { Creation, WriteOptions } from './store-types.js';
 
+/** What an adoption writes: the spec (none for an observe-only object, whose spec is AWS's) and the user's tags. */
+interface Adoption {
+  spec: object;
+  desired?: object;
+  tags: Record<string, string>;
+}
+
 export abstract class StoreAdopter extends StoreCreator {
-  protected async authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void> {
+  private async authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void> {
     if (!options.authorizeAdoption) throw forbidden(`${this.plural}.service-operator.aws "${name}" is forbidden: adoption is not authorized for this request`);
     await options.authorizeAdoption(namespace, name);
   }
 
-  protected async adopt(creation: Creation, physicalName: string, taken: Observed | undefined): Promise<KubeObject> {
-    const { namespace, name, object, managedFields, options, warnings } = creation;
+  /**
+   * The physical name a new object asks to adopt, once its request is admitted (422 first): an
+   * observe-only object needs only the field naming the resource, a managed one a valid spec.
+   */
+  private adoptedName(namespace: string, object: KubeObject): string {
+    const identity = this.identity(namespace, object.metadata.name ?? '');
+    if (isObserveOnly(object.metadata.annotations)) {
+      admitObserved(this.kind, object);
+      return this.kind.aws.physicalName(identity, specOf(this.kind, object));
+    }
+    const { spec } = admitSpec(this.kind, object, identity);
+    throwIfInvalid(this.kind, identity.name, reservedNameErrors(this.kind, spec, identity));
+    return this.kind.aws.physicalName(identity, spec);
+  }
+
+  protected async adopt(creation: Creation): Promise<KubeObject> {
+    const { namespace, name, object, options, warnings } = creation;
     const identity = this.identity(namespace, name);
     const observe = isObserveOnly(object.metadata.annotations);
+    const physicalName = this.adoptedName(namespace, object);
+    await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
+    // Who may not adopt learns nothing about the account's resources from the attempt.
+    await this.authorizeAdoption(namespace, name, options);
+    const ctx = this.config.context(namespace);
+    const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
+    if (!observe && taken && isHalfMadeBy(taken.tags, identity)) {
+      // An earlier create of this very object left it half made: that create is finished instead.
+      const admitted = await this.admit(namespace, object);
+      return this.createObject(namespace, name, object, admitted, creation.managedFields ?? recordUpdate(this.kind, undefined, object, options.fieldManager), options.dryRun, warnings);
+    }
     if (!taken) throw this.nothingToAdopt(name, physicalName, observe);
     this.refuseUnlessAdoptable(identity, taken);
-    const requested = object.spec as Record<string, unknown>;
-    const spec = observe ? observedSpec(taken) : this.adoptedSpec(name, requested, taken);
-    if (!observe) await this.checkLinks(namespace, name, spec, taken.spec);
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
-    const tags = { ...tagsFor(this.kind, identity, meta, spec), ...keptTags(taken.tags, object.metadata.annotations) };
-    if (options.dryRun) return this.preview(namespace, name, spec, meta, tags);
+    const requested = specOf(this.kind, object);
+    const adoption = observe ? this.observedSpec(object, taken) : await this.adoptedSpec(namespace, object, taken);
+    const managedFields = creation.managedFields ?? recordUpdate(this.kind, undefined, object, options.fieldManager);
+    const creationTimestamp = timestamp();
+    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
+    const tags = { ...tagsFor(this.kind, identity, meta, adoption.tags), ...keptTags(taken.tags, object.metadata.annotations) };
+    if (options.dryRun) return this.preview(namespace, name, adoption.spec, meta, tags);
 
-    const ctx = this.config.context(namespace);
     const claims = this.config.adoptionClaims;
     if (!claims) throw conflict(this.plural, name, 'this server is not configured to adopt resources');
     const claim = { cluster: identity.cluster, namespace, name, since: timestamp() };
     const outcome = await this.aws(name, () => claims.claim(ctx, this.plural, physicalName, claim));
     if (!outcome.held) throw conflict(this.plural, name, claimConflict(outcome, physicalName, this.kind.names.singular));
     try {
-      const adopted = await this.takeOver(ctx, identity, taken.ref, spec, tags, observe);
-      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: adopted.ref, observe }, 'adopted AWS resource');
-      const committed = this.commit(namespace, name, this.found(adopted, namespace, name, performance.now())).object;
+      const adopted = await this.takeOver(ctx, identity, taken.ref, adoption.desired, tags);
+      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: adopted.observed.ref, observe }, 'adopted AWS resource');
+      const committed = this.commit(namespace, name, this.found(adopted.observed, namespace, name, performance.now())).object;
+      this.recordEvents(committed, adopted.events);
       await this.afterWrite(committed, warnings);
-      if (observe && Object.keys(withoutTags(requested)).some((field) => field !== this.kind.aws.explicitName?.field)) {
-        warnings.push('spec is ignored for an observe-only object: it reports the settings AWS has');
+      const explicit = this.kind.aws.explicitName?.field;
+      if (observe && Object.keys(requested).some((field) => field !== explicit && field !== 'tags')) {
+        warnings.push(`${specFieldOf(this.kind)} is ignored for an observe-only object: it reports the settings AWS has`);
       }
       return committed;
     } finally {
@@ -61,20 +98,44 @@ export abstract class StoreAdopter extends StoreCreator {
 
   /**
    * With the claim held: reads the resource again (an adoption that finished before the claim was
-   * ours shows in its tags), brings it to the spec (managed only), writes the tags, and reads it back.
+   * ours shows in its tags), brings it to `desired` (managed only), writes the tags, and reads it back.
    */
-  private async takeOver(ctx: KindContext, identity: OwnerIdentity, ref: string, spec: Record<string, unknown>, tags: Record<string, string>, observe: boolean): Promise<Observed> {
+  private async takeOver(ctx: KindContext, identity: OwnerIdentity, ref: string, desired: object | undefined, tags: Record<string, string>): Promise<{ observed: Observed; events?: KindEvent[] }> {
     const { name } = identity;
     const current = await this.aws(name, () => this.kind.aws.find(ctx, ref));
     if (!current) throw conflict(this.plural, name, `the AWS resource "${ref}" was deleted while it was being adopted`);
     this.refuseUnlessAdoptable(identity, current);
-    const desired = withoutTags(spec);
-    const specChanged = !observe && !deepEqual(current.spec, desired);
-    if (specChanged) await this.persistently(name, () => this.kind.aws.update(ctx, current, desired));
+    const change = desired ? specChange(this.kind.canonicalSpec({ ...current.spec }), desired) : undefined;
+    const report = change && change.fields.size > 0 ? await this.persistently(name, () => this.kind.aws.update(ctx, current, change)) : undefined;
     await this.persistently(name, () => this.kind.aws.setTags(ctx, current, diffTags(current.tags, tags)));
     const adopted = await this.persistently(name, () => this.kind.aws.find(ctx, current.ref));
     if (!adopted) throw conflict(this.plural, name, `the AWS resource "${ref}" was deleted while it was being adopted`);
-    return adopted;
+    return { observed: adopted, ...(report?.events ? { events: report.events } : {}) };
+  }
+
+  /**
+   * What a managed adoption writes: the request's spec, admitted as an update of what AWS has (where
+   * it leaves a setting out, AWS's stays); immutable settings must match the resource's. The
+   * resource's own tags stay unless the request sets tags.
+   */
+  private async adoptedSpec(namespace: string, object: KubeObject, taken: Observed): Promise<Adoption> {
+    const name = object.metadata.name ?? '';
+    const tagsGiven = specOf(this.kind, object).tags !== undefined;
+    const current = this.kind.canonicalSpec({ ...taken.spec });
+    const admitted = await this.admit(namespace, object, current);
+    const immutable = immutableFieldErrors(this.kind, current, admitted.spec).map((error) => ({ ...error, detail: 'field is immutable: the resource being adopted has another value' }));
+    throwIfInvalid(this.kind, name, [...immutable, ...(this.kind.validateUpdate?.(admitted.spec, current) ?? [])]);
+    await this.checkLinks(namespace, name, admitted.spec, current);
+    const tags = tagsGiven ? admitted.tags : userTags(taken.tags);
+    object[specFieldOf(this.kind)] = { ...admitted.spec, ...(Object.keys(tags).length ? { tags } : {}) };
+    return { spec: admitted.spec, desired: admitted.spec, tags };
+  }
+
+  /** An observe-only object's spec: what AWS has, with the resource's own tags. */
+  private observedSpec(object: KubeObject, taken: Observed): Adoption {
+    const tags = userTags(taken.tags);
+    object[specFieldOf(this.kind)] = { ...taken.spec, ...(Object.keys(tags).length ? { tags } : {}) };
+    return { spec: taken.spec, tags };
   }
 
   private refuseUnlessAdoptable(identity: OwnerIdentity, taken: Observed): void {
@@ -83,32 +144,13 @@ export abstract class StoreAdopter extends StoreCreator {
     if (taken.lifecycle.phase === 'Deleting') throw conflict(this.plural, identity.name, `the AWS resource "${taken.ref}" is being deleted`);
   }
 
-  /**
-   * The spec a managed adoption writes: the request's, where it leaves a setting out what AWS has (as
-   * on update); immutable settings must match the resource's. The resource's own tags stay unless the
-   * request sets spec.tags.
-   */
-  private adoptedSpec(name: string, requested: Record<string, unknown>, taken: Observed): Record<string, unknown> {
-    const desired = this.kind.canonicalSpec(this.kind.defaults(withoutTags(requested), taken.spec));
-    const immutable = immutableFieldErrors(this.kind, taken.spec, desired).map((error) => ({ ...error, detail: 'field is immutable: the resource being adopted has another value' }));
-    throwIfInvalid(this.kind, name, immutable);
-    const tags = requested.tags ?? userTags(taken.tags);
-    return { ...desired, ...(Object.keys(tags).length ? { tags } : {}) };
-  }
-
   private nothingToAdopt(name: string, physicalName: string, observe: boolean) {
     const field = this.kind.aws.explicitName?.field;
-    const where = field ? `name an existing one in spec.${field}` : 'only the resource this object would have by default can be adopted';
+    const where = field ? `name an existing one in ${specFieldOf(this.kind)}.${field}` : 'only the resource this object would have by default can be adopted';
     const annotation = observe ? 'metadata.annotations[service-operator.aws/management]' : `metadata.annotations[${ADOPT_ANNOTATION}]`;
     const detail = `there is no ${this.kind.names.kind} "${physicalName}" in AWS to ${observe ? 'observe' : 'adopt'}: ${where}, or leave out the annotation to create one`;
     return invalid(this.kind.names.kind, name, [fieldError('FieldValueInvalid', annotation, detail)]);
   }
-}
-
-/** An observe-only object's spec: what AWS has, with the resource's own tags. */
-function observedSpec(taken: Observed): Record<string, unknown> {
-  const tags = userTags(taken.tags);
-  return { ...taken.spec, ...(Object.keys(tags).length ? { tags } : {}) };
 }
 
 function claimConflict(outcome: Exclude<ClaimOutcome, { held: true }>, physicalName: string, singular: string): string {

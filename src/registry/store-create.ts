@@ -1,20 +1,21 @@
-// The generic store's creates, and what every write shares (the per-object lock, dry-run previews,
-// reference resolution, the afterWrite hook). A create is validated, checked against AWS (physical
-// name, linked resources, the kind's prechecks), and made crash-safe (registry/half-made.ts). The other
-// writes are in store.ts, which extends this; reading is in store-reader.ts.
+// The generic store's creates, and what every write shares (the per-object lock, admission with
+// reference resolution and the kind's read-only checks, dry-run previews, the afterWrite hook, the
+// kind's Events). A create is admitted, checked against AWS (physical name, linked resources, the
+// kind's prechecks), and made crash-safe (registry/half-made.ts). The other writes are in store.ts,
+// which extends this; reading is in store-reader.ts.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { alreadyExists, badRequest, conflict, notFound, StatusError } from '../api/errors.js';
+import { alreadyExists, conflict, invalid, notFound, StatusError } from '../api/errors.js';
 import { timestamp } from '../api/time.js';
 import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
 import { diffTags, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, observedObjectErrors, throwIfInvalid } from './admission.js';
-import { asksToAdopt, isObserveOnly } from './adoption.js';
+import { admitSpec, decodeObject, immutableFieldErrors, throwIfInvalid, type AdmittedSpec } from './admission.js';
+import { asksToAdopt } from './adoption.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
-import type { KindContext, Observed, SiblingLookup } from './kind.js';
-import { withoutIgnoredFields } from './kind-schemas.js';
+import { specFieldOf, type ConfigMapLookup, type KindContext, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
 import { recordUpdate } from './managed-fields.js';
-import { storedMetadataOf } from './objects.js';
-import { linkRefusal, physicalNameTaken, reservedNameErrors, tagsFor, withoutTags } from './store-support.js';
+import { readySinceOf, storedMetadataOf } from './objects.js';
+import { specChange } from './spec-change.js';
+import { linkRefusal, physicalNameTaken, placeIn, reservedNameErrors, tagsFor } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { Creation, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
@@ -32,11 +33,8 @@ interface Made {
 }
 
 export abstract class StoreCreator extends StoreReader {
-  /** Checks the caller may `adopt` objects of this kind in the namespace (store-adopt.ts); throws 403. */
-  protected abstract authorizeAdoption(namespace: string, name: string, options: WriteOptions): Promise<void>;
-
-  /** Takes over the existing resource `taken` (or refuses) for a new object that asks to adopt it (store-adopt.ts). */
-  protected abstract adopt(creation: Creation, physicalName: string, taken: Observed | undefined): Promise<KubeObject>;
+  /** Takes over the existing resource a new object asks to adopt, or refuses (store-adopt.ts). */
+  protected abstract adopt(creation: Creation): Promise<KubeObject>;
 
   private get abandonAfterMs(): number {
     return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
@@ -60,17 +58,17 @@ export abstract class StoreCreator extends StoreReader {
   }
 
   /** An object as it would be, for dry runs: the desired spec over what AWS has (or nothing yet). */
-  protected preview(namespace: string, name: string, spec: Record<string, unknown>, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
+  protected preview(namespace: string, name: string, spec: object, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
     const observed: Observed = base
-      ? { ...base.observed, spec: withoutTags(spec), tags }
-      : { ref: '', arn: '', tags, spec: withoutTags(spec), status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
+      ? { ...base.observed, spec, tags }
+      : { ref: '', arn: '', tags, spec, status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
     const object = this.render(observed, meta, namespace, name, base?.object);
     if (base) object.metadata.resourceVersion = base.object.metadata.resourceVersion;
     return object;
   }
 
-  /** Fills in what the spec's names of sibling objects stand for in AWS (kinds without references: unchanged). */
-  protected async resolveReferences(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Fills in what the spec's names of sibling objects (and ConfigMap keys) stand for (kinds without references: unchanged). */
+  private async resolveReferences(namespace: string, name: string, spec: object, current?: object): Promise<object> {
     const resolve = this.kind.resolveReferences?.bind(this.kind);
     if (!resolve) return spec;
     const lookup: SiblingLookup = async (plural, sibling) => {
@@ -83,13 +81,45 @@ export abstract class StoreCreator extends StoreReader {
         throw error;
       }
     };
-    const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
+    const configMap: ConfigMapLookup = async (configMapName) => this.config.configMaps?.(namespace, configMapName);
+    const references = { identity: this.identity(namespace, name), lookup, configMap, ...(current ? { current } : {}) };
     return this.aws(name, () => resolve(this.config.context(namespace), spec, references));
+  }
+
+  /** The kind's read-only AWS checks of a spec (422 with their causes). */
+  private async verify(namespace: string, name: string, spec: object): Promise<void> {
+    const verify = this.kind.verify?.bind(this.kind);
+    if (!verify) return;
+    const errors = await this.aws(name, () => verify(this.config.context(namespace), spec));
+    if (errors.length) throw invalid(this.kind.names.kind, name, errors);
+  }
+
+  /**
+   * Admits the desired spec of an object and resolves its references; the object then carries it. A
+   * new object (no `current`) may not take a physical name of the shape default names have.
+   */
+  protected async admit(namespace: string, object: KubeObject, current?: object): Promise<AdmittedSpec<object>> {
+    const name = object.metadata.name ?? '';
+    const identity = this.identity(namespace, name);
+    const admitted = admitSpec(this.kind, object, identity, current);
+    if (!current) throwIfInvalid(this.kind, name, reservedNameErrors(this.kind, admitted.spec, identity));
+    const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
+    await this.verify(namespace, name, spec);
+    object[specFieldOf(this.kind)] = { ...spec, ...(Object.keys(admitted.tags).length ? { tags: admitted.tags } : {}) };
+    return { spec, tags: admitted.tags };
   }
 
   /** Runs the afterWrite hook, adding its warnings to the response's. */
   protected async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
+  }
+
+  /** Records what the kind reported about a write as Events on the object. */
+  protected recordEvents(object: KubeObject, events: KindEvent[] | undefined): void {
+    for (const event of events ?? []) {
+      this.config.log.info({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: event.reason }, event.message);
+      this.config.hooks?.recordEvent?.(this.kind, object, event);
+    }
   }
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
@@ -98,31 +128,19 @@ export abstract class StoreCreator extends StoreReader {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    await this.prepareNew(namespace, object);
+    placeIn(object, namespace);
+    if (asksToAdopt(object.metadata.annotations)) {
+      return this.write(namespace, name, async () => {
+        if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
+        return { object: await this.adopt({ namespace, name, object, options, warnings }), warnings };
+      });
+    }
+    const admitted = await this.admit(namespace, object);
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, managedFields, options, warnings), warnings };
+      return { object: await this.createObject(namespace, name, object, admitted, managedFields, options.dryRun, warnings), warnings };
     });
-  }
-
-  /** Defaults and validates a new object, and resolves its references to sibling objects. */
-  protected async prepareNew(namespace: string, object: KubeObject): Promise<void> {
-    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    object.metadata.namespace = namespace;
-    const name = object.metadata.name ?? '';
-    if (isObserveOnly(object.metadata.annotations)) {
-      // Its spec will be what AWS has: only the name of the resource to observe is taken from the request.
-      throwIfInvalid(this.kind, name, observedObjectErrors(this.kind, object));
-      object.spec ??= {};
-      return;
-    }
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
-    const identity = this.identity(namespace, name);
-    throwIfInvalid(this.kind, name, [...objectErrors(this.kind, object, identity), ...reservedNameErrors(this.kind, object.spec, identity)]);
-    object.spec = await this.resolveReferences(namespace, name, object.spec);
   }
 
   /**
@@ -130,9 +148,9 @@ export abstract class StoreCreator extends StoreReader {
    * anything is written: a part nobody else holds, a target of this namespace or unmanaged. On update
    * only the links the change adds are checked (`current`: the spec AWS has now).
    */
-  protected async checkLinks(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<void> {
+  protected async checkLinks(namespace: string, name: string, spec: object, current?: object): Promise<void> {
     const identity = this.identity(namespace, name);
-    const linked = (of: Record<string, unknown>) => this.kind.aws.linked?.(of, this.kind.aws.physicalName(of, identity), identity) ?? [];
+    const linked = (of: object) => this.kind.aws.linked?.(of, this.kind.aws.physicalName(identity, of), identity) ?? [];
     const known = new Set(current ? linked(current).map((link) => `${link.use} ${link.name}`) : []);
     const ctx = this.config.context(namespace);
     for (const link of linked(spec).filter((candidate) => !known.has(`${candidate.use} ${candidate.name}`))) {
@@ -142,29 +160,25 @@ export abstract class StoreCreator extends StoreReader {
   }
 
   /**
-   * Creates the AWS resource for a prepared object; the caller holds its lock and knows no object has
+   * Creates the AWS resource for an admitted object; the caller holds its lock and knows no object has
    * the name. Crash-safe (registry/half-made.ts): the resource is made carrying PENDING_TAG and becomes
    * the object when that tag goes. A half-made resource of this object, left by an earlier attempt or
    * made by this one although its answer was lost, is finished rather than refused.
    */
-  protected async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], options: WriteOptions, warnings: string[]): Promise<KubeObject> {
-    const { dryRun } = options;
+  protected async createObject(namespace: string, name: string, object: KubeObject, admitted: AdmittedSpec<object>, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
-    const adopting = asksToAdopt(object.metadata.annotations);
-    // Who may not adopt learns nothing about the account's resources from the attempt.
-    if (adopting) await this.authorizeAdoption(namespace, name, options);
     const identity = this.identity(namespace, name);
-    const spec = object.spec as Record<string, unknown>;
-    const physicalName = this.kind.aws.physicalName(spec, identity);
+    const { spec } = admitted;
+    const physicalName = this.kind.aws.physicalName(identity, spec);
     const ctx = this.config.context(namespace);
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
-    if (adopting && !(taken && isHalfMadeBy(taken.tags, identity))) return this.adopt({ namespace, name, object, managedFields, options, warnings }, physicalName, taken);
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
-    if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, withoutTags(spec)));
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1, managedFields });
-    const tags = tagsFor(this.kind, identity, meta, spec);
+    if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, spec));
+    const creationTimestamp = timestamp();
+    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
+    const tags = tagsFor(this.kind, identity, meta, admitted.tags);
     if (dryRun) return this.preview(namespace, name, spec, meta, tags);
 
     const made = taken ? { observed: taken, complete: false } : await this.make(ctx, identity, physicalName, spec, tags, meta.uid);
@@ -178,11 +192,11 @@ export abstract class StoreCreator extends StoreReader {
    * fails but a fresh read finds the resource half made with this create's uid (the answer was lost,
    * and the SDK's retry met the resource it had just made), it is ours to finish.
    */
-  private async make(ctx: KindContext, identity: OwnerIdentity, physicalName: string, spec: Record<string, unknown>, tags: Record<string, string>, uid: string): Promise<Made> {
+  private async make(ctx: KindContext, identity: OwnerIdentity, physicalName: string, spec: object, tags: Record<string, string>, uid: string): Promise<Made> {
     const { name } = identity;
     await this.aws(name, async () => this.config.journal?.record(this.journalKey(identity.namespace, name), { ref: physicalName, uid }));
     try {
-      const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), pendingTags(tags, Date.now() + this.abandonAfterMs)));
+      const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, spec, pendingTags(tags, Date.now() + this.abandonAfterMs)));
       this.config.log.info({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref }, 'created AWS resource');
       // After a create, AWS may briefly not list the new resource by name: it is read by its ref.
       const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(identity.namespace), ref));
@@ -207,18 +221,20 @@ export abstract class StoreCreator extends StoreReader {
    * within the request's deadline, since giving up leaves the resource half made (finished by a retry
    * of the create, else removed by the resync once abandoned).
    */
-  private async complete(namespace: string, name: string, made: Made, spec: Record<string, unknown>, tags: Record<string, string>, meta: StoredMetadata): Promise<KubeObject> {
+  private async complete(namespace: string, name: string, made: Made, spec: object, tags: Record<string, string>, meta: StoredMetadata): Promise<KubeObject> {
     const ctx = this.config.context(namespace);
     const { observed } = made;
     if (!made.complete) {
       // As on update: settings the spec leaves out (a defaulted name, say) are what AWS has.
-      const desired = this.kind.canonicalSpec(this.kind.defaults(spec, observed.spec));
-      const immutable = immutableFieldErrors(this.kind, observed.spec, desired);
+      const current = this.kind.canonicalSpec({ ...observed.spec });
+      const desired = this.kind.canonicalSpec({ ...spec }, current);
+      const immutable = immutableFieldErrors(this.kind, current, desired);
       if (immutable.length) {
         await this.discard(name, ctx, observed);
         throw conflict(this.plural, name, `an earlier attempt at this create left a half-made resource whose ${immutable.map((e) => e.field).join(', ')} cannot change; it is being removed, try again shortly`);
       }
-      await this.persistently(name, () => this.kind.aws.update(ctx, observed, withoutTags(desired)));
+      // Called even when no setting differs: the kind may have steps of its create left (the bucket itself, say).
+      await this.persistently(name, () => this.kind.aws.update(ctx, observed, specChange(current, desired)));
     }
     await this.persistently(name, async () => this.config.journal?.forget(this.journalKey(namespace, name)));
     try {
@@ -244,7 +260,7 @@ export abstract class StoreCreator extends StoreReader {
   private async vouchAgain(namespace: string, name: string, observed: Observed): Promise<void> {
     const reading = readMetadataTags(observed.tags);
     if (reading.state !== 'readable') return;
-    const ref = this.kind.aws.physicalName(observed.spec, this.identity(namespace, name));
+    const ref = this.kind.aws.physicalName(this.identity(namespace, name), observed.spec);
     await this.config.journal?.record(this.journalKey(namespace, name), { ref, uid: reading.meta.uid });
   }
 

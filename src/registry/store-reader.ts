@@ -12,7 +12,7 @@ import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, t
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
-import { quarantineMessage, quarantineOf, recoveredMetadata, renderObject, withAccountUnavailable } from './objects.js';
+import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject, withAccountUnavailable } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
 import type { ListQuery, PageRequest, ResyncPartition, StoreConfig } from './store-types.js';
@@ -79,7 +79,7 @@ export abstract class StoreReader {
   protected async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
-    const candidates = known ? [known] : [this.kind.aws.physicalName({}, owner)];
+    const candidates = known ? [known] : [this.kind.aws.physicalName(owner)];
     const ctx = this.config.context(namespace);
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
@@ -123,7 +123,7 @@ export abstract class StoreReader {
 
   private reportQuarantine(object: KubeObject, message: string): void {
     this.config.log.warn({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: message }, 'quarantined an object whose metadata tags cannot be read');
-    this.config.hooks?.onQuarantine?.(this.kind, object, message);
+    this.config.hooks?.recordEvent?.(this.kind, object, { type: 'Warning', reason: METADATA_UNREADABLE, message });
   }
 
   /** An object requests may read or change: a quarantined one is a 409 saying why and what to do. */
@@ -199,16 +199,17 @@ export abstract class StoreReader {
   /**
    * Re-reads this cluster's resources from AWS: out-of-band creations, changes and deletions become
    * ADDED/MODIFIED/DELETED events. With `onlyTransitional`, re-reads just objects AWS is still changing.
-   * What a full resync reads, and why, is in resync-plan.ts.
+   * What a full resync reads, and why, is in resync-plan.ts; `readBudget` 0 reads only what the
+   * listing shows changed (a relist for a change event).
    */
-  async resync(onlyTransitional = false): Promise<void> {
+  async resync(onlyTransitional = false, readBudget = this.config.resyncReadBudget): Promise<void> {
     const reread = (entry: ViewEntry) => this.tolerated(entry.ref, () => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string));
     if (onlyTransitional) {
       await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
       return;
     }
     const { listing, unlisted } = await this.listPartitions();
-    const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
+    const plan = planResync(listing, this.view, this.config.clusterName, readBudget);
     // Objects of an account that could not be listed keep their last state, Ready=False saying why.
     const unreachable = (entry: ViewEntry) => unlisted.find((partition) => partition.holds(entry.object.metadata.namespace as string));
     plan.missing = plan.missing.filter((entry) => !unreachable(entry));
@@ -269,7 +270,7 @@ export abstract class StoreReader {
       if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
       const key = this.journalKey(namespace, name);
       const record = journal && (await this.aws(name, () => journal.read(key)));
-      if (!vouchedFor(record, this.kind.aws.physicalName(observed.spec, this.identity(namespace, name)), observed.tags)) {
+      if (!vouchedFor(record, this.kind.aws.physicalName(this.identity(namespace, name), observed.spec), observed.tags)) {
         this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'a half-made AWS resource no create record vouches for stays hidden: apply its object again to finish it, or remove it in AWS');
         return;
       }
@@ -295,6 +296,11 @@ export abstract class StoreReader {
     } catch (error) {
       this.config.log.warn({ kind: this.kind.names.kind, ref, err: error instanceof Error ? error.message : error }, 'a resync step for one resource failed; it keeps its last state and is tried again next period');
     }
+  }
+
+  /** Re-reads one object in the background (a change event named it): MODIFIED, or DELETED if gone. */
+  reread(namespace: string, name: string): Promise<void> {
+    return this.rereadInBackground(namespace, name);
   }
 
   /**

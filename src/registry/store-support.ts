@@ -6,11 +6,10 @@ import { GROUP, type KubeObject } from '../api/types.js';
 import { inDefaultNameSpace } from '../aws/naming.js';
 import { encodeMetadataTags, MetadataTooLargeError, PART_TAG, readIdentity, readOwner, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { ADOPT_ANNOTATION } from './adoption.js';
-import type { KindDefinition, LinkedResource, ObjectIdentity, Observed } from './kind.js';
+import { specFieldOf, type KindDefinition, type LinkedResource, type ObjectIdentity, type Observed } from './kind.js';
 
 /** The full AWS tag set for an object: identity, encoded metadata, and the user's tags (422 when it does not fit). */
-export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): Record<string, string> {
-  const user = (spec.tags ?? {}) as Record<string, string>;
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, user: Record<string, string>): Record<string, string> {
   try {
     return { ...user, ...encodeMetadataTags(owner, meta, kind.tagLimit, Object.keys(user).length) };
   } catch (error) {
@@ -23,11 +22,6 @@ export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: Stored
       ),
     ]);
   }
-}
-
-export function withoutTags(spec: Record<string, unknown>): Record<string, unknown> {
-  const { tags: _tags, ...rest } = spec;
-  return rest;
 }
 
 /** Who holds an AWS resource, in words, from its tags (`owner` is the object asking). */
@@ -72,15 +66,15 @@ export function linkRefusal(kind: KindDefinition, owner: OwnerIdentity, link: Li
  * in a hash: an explicit name of either shape could take another object's default name, in another
  * namespace even, before that object exists. So only the object's own default name may have one.
  */
-export function reservedNameErrors(kind: KindDefinition, spec: Record<string, unknown>, identity: ObjectIdentity): FieldError[] {
+export function reservedNameErrors(kind: KindDefinition, spec: object, identity: ObjectIdentity): FieldError[] {
   const naming = kind.aws.explicitName;
-  const given = naming ? spec[naming.field] : undefined;
+  const given = naming ? (spec as Record<string, unknown>)[naming.field] : undefined;
   if (!naming || typeof given !== 'string' || !inDefaultNameSpace(given, identity.clusterName, naming.rules, naming.suffixes)) return [];
-  const { [naming.field]: _given, ...unnamed } = spec;
-  if (given === kind.aws.physicalName(unnamed, identity)) return [];
+  const { [naming.field]: _given, ...unnamed } = spec as Record<string, unknown>;
+  if (given === kind.aws.physicalName(identity, unnamed)) return [];
   const sep = naming.rules.separator;
   const detail = `names like "${identity.clusterName}${sep}<namespace>${sep}<name>" are the default names of cluster "${identity.clusterName}"; leave ${naming.field} out for this object's own default, or choose a name of another shape`;
-  return [fieldError('FieldValueForbidden', `spec.${naming.field}`, detail)];
+  return [fieldError('FieldValueForbidden', `${specFieldOf(kind)}.${naming.field}`, detail)];
 }
 
 /** resourceVersion and uid preconditions of a write or delete: 409 when they do not hold. */
@@ -97,13 +91,18 @@ export function deletedStatus(kind: KindDefinition, name: string, uid: string): 
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP, kind: kind.names.plural, uid }, code: 200 };
 }
 
+/** A new object's namespace: the one on the URL (a body naming another is a 400). */
+export function placeIn(object: KubeObject, namespace: string): void {
+  if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  object.metadata.namespace = namespace;
+}
+
 /** A PUT/PATCH body names the object on the URL, and its namespace if it names one. */
 export function checkAddressing(object: KubeObject, namespace: string, name: string): void {
   if (object.metadata.name !== name) {
     throw badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`);
   }
-  if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  }
-  object.metadata.namespace = namespace;
+  placeIn(object, namespace);
 }

@@ -4,8 +4,8 @@ import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
 import type { AdoptionClaims } from './adoption.js';
-import type { CreateJournal } from './half-made.js';
-import type { KindContext, KindDefinition } from './kind.js';
+import type { CreateJournal } from '../aws/create-journal.js';
+import type { KindContext, KindDefinition, KindEvent } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import type { KindStore } from './store.js';
@@ -29,7 +29,8 @@ export interface Creation {
   namespace: string;
   name: string;
   object: KubeObject;
-  managedFields: ManagedFieldsEntry[];
+  /** From a server-side apply; a create records the object's own. */
+  managedFields?: ManagedFieldsEntry[];
   options: WriteOptions;
   /** The response's warnings, which the create adds to. */
   warnings: string[];
@@ -71,8 +72,8 @@ export interface StoreHooks {
    * Returns warnings for the response: the AWS write has happened and is not undone.
    */
   afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
-  /** An object was quarantined: its metadata tags cannot be read (e.g. to record a Warning Event). */
-  onQuarantine?(kind: KindDefinition, object: KubeObject, message: string): void;
+  /** A write or a read reported something users should see on the object (e.g. as a Kubernetes Event): a quarantine, say. */
+  recordEvent?(kind: KindDefinition, object: KubeObject, event: KindEvent): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
 }
@@ -101,6 +102,8 @@ export interface StoreConfig {
   /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
   resyncReadBudget: number;
   hooks?: StoreHooks;
+  /** A ConfigMap's data, for kinds whose specs refer to ConfigMap keys of their namespace. */
+  configMaps?: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
   /**

@@ -3,13 +3,26 @@
 // their names (before or after they exist), or wire them into its own. Every attempt is refused before
 // AWS changes (the fault proxy counts every mutating call), and team-b's objects stay as they were.
 import { GetQueueUrlCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { TOPIC_TEMPLATE } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 
 const CLUSTER = 'squat';
 const base = (namespace: string, plural: string) => `/apis/service-operator.aws/v1alpha1/namespaces/${namespace}/${plural}`;
-const KINDS: Record<string, string> = { dynamodbs: 'DynamoDB', s3buckets: 'S3Bucket', sqsqueues: 'SQSQueue', snstopics: 'SNSTopic', ecrrepositories: 'ECRRepository', snssubscriptions: 'SNSSubscription' };
+const KINDS: Record<string, string> = {
+  dynamodbs: 'DynamoDB',
+  s3buckets: 'S3Bucket',
+  sqsqueues: 'SQSQueue',
+  snstopics: 'SNSTopic',
+  ecrrepositories: 'ECRRepository',
+  snssubscriptions: 'SNSSubscription',
+  elasticaches: 'ElastiCache',
+  cloudformationstacks: 'CloudFormationStack',
+  cloudformationtemplates: 'CloudFormationTemplate',
+};
 const TABLE = { hashAttribute: { name: 'id', type: 'S' }, billingMode: 'PAY_PER_REQUEST' };
+const CACHE = { engine: 'redis', cacheNodeType: 'cache.t3.micro' };
+const STACK = { template: TOPIC_TEMPLATE };
 
 let env: TestEnvironment;
 let proxy: FaultProxy;
@@ -26,7 +39,7 @@ function send(method: string, namespace: string, plural: string, name: string | 
 }
 
 const create = (namespace: string, plural: string, name: string, spec: Record<string, unknown>) =>
-  send('POST', namespace, plural, undefined, { apiVersion: 'service-operator.aws/v1alpha1', kind: KINDS[plural], metadata: { name }, spec });
+  send('POST', namespace, plural, undefined, { apiVersion: 'service-operator.aws/v1alpha1', kind: KINDS[plural], metadata: { name }, [plural === 'cloudformationtemplates' ? 'data' : 'spec']: spec });
 
 async function created(namespace: string, plural: string, name: string, spec: Record<string, unknown> = {}): Promise<{ status: Record<string, string> }> {
   const response = await create(namespace, plural, name, spec);
@@ -51,7 +64,7 @@ const queueTags = async (name: string) => {
 };
 
 beforeAll(async () => {
-  env = await startEnvironment({ clusterName: CLUSTER, faults: { seed: 1 } });
+  env = await startEnvironment({ clusterName: CLUSTER, faults: { seed: 1 }, fillMotoGaps: true });
   proxy = env.proxy as FaultProxy;
   b.table = await created('team-b', 'dynamodbs', 'orders', TABLE);
   b.bucket = await created('team-b', 's3buckets', 'logs');
@@ -61,6 +74,9 @@ beforeAll(async () => {
   b.topic = await created('team-b', 'snstopics', 'alerts');
   b.repository = await created('team-b', 'ecrrepositories', 'images');
   b.ledger = await created('team-b', 'dynamodbs', 'ledger', { ...TABLE, tableName: 'shared-ledger' });
+  b.cache = await created('team-b', 'elasticaches', 'cache', CACHE);
+  b.stack = await created('team-b', 'cloudformationstacks', 'infra', STACK);
+  b.template = await created('team-b', 'cloudformationtemplates', 'shared', { key: 'shared.yaml', ...STACK });
   await created('team-a', 'sqsqueues', 'mine');
   await created('team-a', 's3buckets', 'own-bucket');
 });
@@ -76,6 +92,8 @@ describe("explicit physical names may not squat another namespace's default name
     ['sqsqueues', 'queueName', () => b.queue.status.queueName, {}],
     ['snstopics', 'topicName', () => b.topic.status.topicName, {}],
     ['ecrrepositories', 'repositoryName', () => b.repository.status.repositoryName, {}],
+    ['elasticaches', 'cacheClusterId', () => b.cache.status.cacheClusterId, CACHE],
+    ['cloudformationstacks', 'stackName', () => b.stack.status.stackName, STACK],
   ])('%s: the default name of an existing object is a 422 on spec.%s', async (plural, field, taken, spec) => {
     await refused(() => create('team-a', plural, 'squatter', { ...spec, [field]: taken() }), 422, `spec.${field}`);
   });
@@ -85,6 +103,20 @@ describe("explicit physical names may not squat another namespace's default name
     await refused(() => create('team-a', 'sqsqueues', 'early', { queueName: `${CLUSTER}_team-b_later` }), 422, 'spec.queueName');
     await created('team-b', 'dynamodbs', 'later', TABLE);
     await created('team-b', 'sqsqueues', 'later');
+  });
+
+  test("nor the name of the server's own bucket, which holds every namespace's templates", async () => {
+    const serverBucket = (await env.request(`${base('team-b', 'cloudformationtemplates')}/shared`)).json<{ status: { bucketName: string } }>().status.bucketName;
+    expect(serverBucket).toMatch(/^aws-service-apiserver-/);
+    await refused(() => create('team-a', 's3buckets', 'server', { bucketName: serverBucket }), 422, 'spec.bucketName');
+    await refused(() => create('team-a', 's3buckets', 'early', { bucketName: 'aws-service-apiserver-000000000000-us-east-1-0123abcd' }), 422, 'spec.bucketName');
+  });
+
+  test("template keys are their namespace's: the same key in another namespace is another template", async () => {
+    await created('team-a', 'cloudformationtemplates', 'shared', { key: 'shared.yaml', template: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n' });
+    const theirs = (await env.request(`${base('team-b', 'cloudformationtemplates')}/shared`)).json<{ data: { template: string } }>();
+    expect(theirs.data.template).toBe(STACK.template);
+    await refused(() => create('team-a', 'cloudformationtemplates', 'escape', { key: '../team-b/shared.yaml', ...STACK }), 422, 'data.key');
   });
 
   test('an explicit name another namespace holds is a 409 naming the holder', async () => {
@@ -118,6 +150,7 @@ describe("no field may wire in another namespace's resource, on create or on upd
     ['snssubscriptions', 'spec.topicARN', { topicARN: () => b.topic.status.arn, protocol: 'sqs', endpoint: 'mine' }],
     ['snssubscriptions', 'spec.endpoint', { topicName: 'news', protocol: 'sqs', endpoint: () => b.queue.status.arn }],
     ['snssubscriptions', 'spec.deadLetterQueue.arn', { topicName: 'news', protocol: 'sqs', endpoint: 'mine', deadLetterQueue: { arn: () => b.queue.status.arn } }],
+    ['elasticaches', 'spec.notificationTopicArn', { ...CACHE, notificationTopicArn: () => b.topic.status.arn }],
   ])("%s: %s naming another namespace's resource is a 422 on that field", async (plural, field, template) => {
     if (plural === 'snssubscriptions' && !b.news) b.news = await created('team-a', 'snstopics', 'news');
     await refused(() => create('team-a', plural, 'wired', resolve(template)), 422, field);
@@ -129,7 +162,8 @@ describe("no field may wire in another namespace's resource, on create or on upd
   });
 
   test("team-b's objects are all still there, unchanged", async () => {
-    for (const [plural, name] of [['dynamodbs', 'orders'], ['s3buckets', 'logs'], ['sqsqueues', 'inbox'], ['snstopics', 'alerts'], ['ecrrepositories', 'images']]) {
+    const objects = [['dynamodbs', 'orders'], ['s3buckets', 'logs'], ['sqsqueues', 'inbox'], ['snstopics', 'alerts'], ['ecrrepositories', 'images'], ['elasticaches', 'cache'], ['cloudformationstacks', 'infra'], ['cloudformationtemplates', 'shared']];
+    for (const [plural, name] of objects) {
       expect((await env.request(`${base('team-b', plural)}/${name}`)).status).toBe(200);
     }
   });

@@ -6,6 +6,7 @@
 // SEED=<n> replays a run; FUZZ_REQUESTS=<n> makes it longer (the default keeps `npm test` quick).
 import { request } from 'node:https';
 import { stringify as toYaml } from 'yaml';
+import { TOPIC_TEMPLATE } from '../support/aws.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import type { AwsCall, FaultProxy } from '../support/fault-proxy.js';
 import { SeededRandom, seedFrom } from '../support/random.js';
@@ -22,13 +23,16 @@ const random = new SeededRandom(SEED);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const KINDS: { plural: string; kind: string; spec: Record<string, Json> }[] = [
+const KINDS: { plural: string; kind: string; root?: 'data'; spec: Record<string, Json> }[] = [
   { plural: 'dynamodbs', kind: 'DynamoDB', spec: { hashAttribute: { name: 'id', type: 'S' }, billingMode: 'PAY_PER_REQUEST' } },
   { plural: 'sqsqueues', kind: 'SQSQueue', spec: { visibilityTimeout: 40, deadLetterQueue: { name: 'base', maxReceiveCount: 3 } } },
   { plural: 'snstopics', kind: 'SNSTopic', spec: { displayName: 'x' } },
   { plural: 's3buckets', kind: 'S3Bucket', spec: { versioning: true, logging: { enabled: true, prefix: 'logs/' } } },
   { plural: 'ecrrepositories', kind: 'ECRRepository', spec: { scanOnPush: true } },
   { plural: 'snssubscriptions', kind: 'SNSSubscription', spec: { topicName: 'base', protocol: 'sqs', endpoint: 'base' } },
+  { plural: 'elasticaches', kind: 'ElastiCache', spec: { engine: 'redis', cacheNodeType: 'cache.t3.micro', snapshotRetentionLimit: 1 } },
+  { plural: 'cloudformationtemplates', kind: 'CloudFormationTemplate', root: 'data', spec: { template: TOPIC_TEMPLATE } },
+  { plural: 'cloudformationstacks', kind: 'CloudFormationStack', spec: { template: TOPIC_TEMPLATE, terminationProtection: false } },
 ];
 
 const deep = (depth: number): Json => (depth === 0 ? 1 : { d: deep(depth - 1) });
@@ -96,7 +100,7 @@ function mutate(object: Json): Json {
 
 function manifest(kind: (typeof KINDS)[number], name: string): Json {
   const metadata: { [key: string]: Json } = { name, labels: { app: 'fuzz' }, annotations: { note: 'n' } };
-  return { apiVersion: 'service-operator.aws/v1alpha1', kind: kind.kind, metadata, spec: structuredClone(kind.spec) };
+  return { apiVersion: 'service-operator.aws/v1alpha1', kind: kind.kind, metadata, [kind.root ?? 'spec']: structuredClone(kind.spec) };
 }
 
 /** A patch that changes what an object may change: labels, annotations, the user's tags. */
@@ -230,14 +234,18 @@ function send(fuzz: FuzzRequest): Promise<Answer> {
 }
 
 /**
- * The AWS changes made since `mark`, less SSM parameters created and deleted again meanwhile (the
- * records a create makes of itself, taken back when AWS refuses it): those leave nothing behind.
+ * The AWS changes made since `mark`, less resources created and deleted again meanwhile (the record a
+ * create makes of itself, a stack's document, taken back when AWS refuses the create): those leave
+ * nothing behind.
  */
 function netChanges(mark: number): AwsCall[] {
   const changes = proxy.changes(mark);
-  const lastOn = (resource: string) => changes.filter((c) => c.resource === resource).at(-1)?.operation;
-  const undone = new Set(changes.filter((c) => c.service === 'ssm' && c.operation === 'PutParameter' && c.resource && lastOn(c.resource) === 'DeleteParameter').map((c) => c.resource));
-  return changes.filter((c) => !(c.service === 'ssm' && c.resource && undone.has(c.resource)));
+  const on = (resource: string) => changes.filter((c) => c.resource === resource).map((c) => c.operation);
+  const undone = (resource: string | undefined) => {
+    const operations = resource ? on(resource) : [];
+    return /^(PutObject$|PutParameter$|Create)/.test(operations[0] ?? '') && /^Delete/.test(operations.at(-1) ?? '');
+  };
+  return changes.filter((c) => !undone(c.resource));
 }
 
 function describeRequest(fuzz: FuzzRequest, answer?: Answer): string {
@@ -247,7 +255,7 @@ function describeRequest(fuzz: FuzzRequest, answer?: Answer): string {
 
 async function setUpObjects(): Promise<void> {
   for (const kind of [KINDS[2], KINDS[1], ...KINDS.filter((k) => k !== KINDS[1] && k !== KINDS[2])]) {
-    const base = manifest(kind, 'base') as { spec: Record<string, Json> };
+    const base = manifest(kind, 'base') as { spec?: Record<string, Json> };
     if (kind.plural === 'sqsqueues') base.spec = {};
     const created = await env.request(`${GROUP}/namespaces/fuzz/${kind.plural}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(base) });
     expect([kind.kind, created.status]).toEqual([kind.kind, 201]);
@@ -256,7 +264,7 @@ async function setUpObjects(): Promise<void> {
 
 beforeAll(async () => {
   // No background resync while fuzzing: every mutating AWS call the proxy sees is a request's.
-  env = await startEnvironment({ clusterName: 'fuzz', faults: { seed: SEED }, extraArgs: ['--resync-period', '3600', '--transitional-resync-period', '3600'] });
+  env = await startEnvironment({ clusterName: 'fuzz', faults: { seed: SEED }, fillMotoGaps: true, extraArgs: ['--resync-period', '3600', '--transitional-resync-period', '3600'] });
   proxy = env.proxy as FaultProxy;
   await setUpObjects();
 });
@@ -274,7 +282,7 @@ test(`${REQUESTS} fuzzed requests: no 5xx, no hang, and no AWS change from a ref
     try {
       answer = await send(fuzz);
     } catch (error) {
-      throw new Error(`${describeRequest(fuzz)}: ${(error as Error).message}`);
+      throw new Error(`${describeRequest(fuzz)}: ${(error as Error).message}`, { cause: error });
     }
     const group = `${Math.floor(answer.status / 100)}xx`;
     seen[group] = (seen[group] ?? 0) + 1;

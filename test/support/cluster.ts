@@ -1,6 +1,8 @@
-// A server in cluster mode for end-to-end tests: moto for AWS, the kube-apiserver double for the
-// cluster, and the certificates kube-apiserver would hold: a front-proxy CA and client certificate,
-// and a client CA with users' certificates. Requests go over real HTTPS with real client certificates.
+// A server in cluster mode against the kube-apiserver double, for the tests of faults the real
+// kube-apiserver cannot produce on demand (test/e2e/kube-faults.test.ts); everything else runs on the
+// real control plane (real-cluster.ts). Moto for AWS, and the certificates kube-apiserver would hold:
+// a front-proxy CA and client certificate, and a client CA with users' certificates. Requests go over
+// real HTTPS with real client certificates. Also the request helpers both kinds of tests share.
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../src/tls/certificates.js';
 import { startEnvironment, type TestEnvironment } from './environment.js';
 import { https, type HttpsResponse } from './https.js';
@@ -50,6 +52,33 @@ export function identityHeaders(as: ProxiedUser): Record<string, string | string
   return headers;
 }
 
+/** Where the server under test is and how to trust it (a server name when its certificate is not for the URL's host). */
+export interface ServerEndpoint {
+  url: string;
+  ca: string;
+  servername?: string;
+}
+
+/** Requests straight to the server, with whatever credentials each request carries. */
+export function serverRequests(endpoint: () => ServerEndpoint): (path: string, request?: RequestOptions) => Promise<HttpsResponse> {
+  return (path, request = {}) => {
+    const { url, ca, servername } = endpoint();
+    return https(`${url}${path}`, {
+      method: request.method ?? 'GET',
+      ca,
+      ...(servername ? { servername } : {}),
+      headers: { ...(request.body !== undefined ? { 'Content-Type': request.contentType ?? 'application/json' } : {}), ...request.headers },
+      ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
+      ...(request.cert ? { cert: request.cert.certPem, key: request.cert.keyPem } : {}),
+    });
+  };
+}
+
+/** Requests as kube-apiserver's aggregator forwards them: its front-proxy certificate plus X-Remote-* headers. */
+export function proxiedBy(direct: (path: string, request?: RequestOptions) => Promise<HttpsResponse>, frontProxy: KeyPair) {
+  return (as: ProxiedUser, path: string, request: RequestOptions = {}) => direct(path, { ...request, cert: frontProxy, headers: { ...identityHeaders(as), ...request.headers } });
+}
+
 export function authenticationConfigMap(frontProxyCA: KeyPair, clientCA: KeyPair, allowedNames: string[] = [FRONT_PROXY_NAME]) {
   return {
     apiVersion: 'v1',
@@ -94,14 +123,7 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
     await double.stop();
     throw error;
   }
-  const direct = (path: string, request: RequestOptions = {}) =>
-    https(`${env.server.url}${path}`, {
-      method: request.method ?? 'GET',
-      ca: env.server.ca,
-      headers: { ...(request.body !== undefined ? { 'Content-Type': request.contentType ?? 'application/json' } : {}), ...request.headers },
-      ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
-      ...(request.cert ? { cert: request.cert.certPem, key: request.cert.keyPem } : {}),
-    });
+  const direct = serverRequests(() => ({ url: env.server.url, ca: env.server.ca }));
   return {
     env,
     double,
@@ -110,7 +132,7 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
     clientCA,
     frontProxy,
     userCertificate: (user, groups = []) => issueCertificate(clientCA, { commonName: user, organizations: groups, usage: 'client' }),
-    proxied: (as, path, request = {}) => direct(path, { ...request, cert: frontProxy, headers: { ...identityHeaders(as), ...request.headers } }),
+    proxied: proxiedBy(direct, frontProxy),
     direct,
     async stop() {
       await env.stop();

@@ -26,12 +26,14 @@ export interface EnvironmentOptions extends Omit<ServerOptions, 'awsEndpoint'> {
   faults?: { seed: number };
   /** With `faults`: rules the proxy applies from the start, before the server makes its first call. */
   rules?: FaultRule[];
+  /** moto with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py), as `npm start` has it. */
+  fillMotoGaps?: boolean;
 }
 
-export async function startEnvironment(options: EnvironmentOptions = {}): Promise<TestEnvironment> {
-  const moto = await startMoto();
-  const proxy = options.faults ? await new FaultProxy(moto.endpoint, options.faults.seed).start() : undefined;
-  for (const rule of options.rules ?? []) proxy?.add(rule);
+export async function startEnvironment({ fillMotoGaps = false, faults, rules = [], ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
+  const moto = await startMoto({ fillGaps: fillMotoGaps });
+  const proxy = faults ? await new FaultProxy(moto.endpoint, faults.seed).start() : undefined;
+  for (const rule of rules) proxy?.add(rule);
   const awsEndpoint = proxy?.url ?? moto.endpoint;
   let server: ServerProcess;
   try {

@@ -7,7 +7,7 @@
 //
 // What it does not do: it does not sign or check signatures (moto ignores them), and it only knows
 // the protocols the server's SDK clients use: JSON with X-Amz-Target (DynamoDB, SQS, SSM, ECR, the
-// tagging API), query (SNS, STS) and S3's REST-XML.
+// tagging API), query (SNS, STS, ElastiCache, CloudFormation) and S3's REST-XML.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SeededRandom } from './random.js';
@@ -76,7 +76,7 @@ function s3Operation(method: string, url: URL): string {
   const [bucket, ...key] = url.pathname.split('/').filter(Boolean);
   const verb = S3_VERBS[method] ?? method;
   const sub = [...url.searchParams.keys()].find((name) => !['x-id', 'list-type', 'prefix', 'versionId', 'uploads'].includes(name));
-  if (key.length) return `${verb}Object`;
+  if (key.length) return sub ? `${verb}Object${sub[0].toUpperCase()}${sub.slice(1)}` : `${verb}Object`;
   if (!bucket) return 'ListBuckets';
   if (sub) return `${verb}${S3_OPERATIONS[sub] ?? `Bucket${sub[0].toUpperCase()}${sub.slice(1)}`}`;
   return { PUT: 'CreateBucket', GET: 'ListObjects', HEAD: 'HeadBucket', DELETE: 'DeleteBucket' }[method] ?? `${verb}Bucket`;
@@ -97,13 +97,20 @@ export function describeCall(req: IncomingMessage, body: Buffer): AwsCall {
   } else {
     name = new URLSearchParams(body.toString('utf8')).get('Action') ?? new URL(req.url ?? '/', 'http://proxy').searchParams.get('Action') ?? 'Unknown';
   }
-  const mutating = service === 's3' ? method !== 'GET' && method !== 'HEAD' : !/^(Get|List|Describe|Head)/.test(name);
-  const resource = service === 's3' ? new URL(req.url ?? '/', 'http://proxy').pathname.split('/')[1] || undefined : resourceOf(body, typeof target === 'string');
+  const mutating = service === 's3' ? method !== 'GET' && method !== 'HEAD' : !/^(Get|List|Describe|Head|Validate)/.test(name);
+  const resource = service === 's3' ? s3Resource(new URL(req.url ?? '/', 'http://proxy')) : resourceOf(body, typeof target === 'string');
   return { service, operation: name, mutating, ...(resource ? { resource } : {}) };
 }
 
+/** An S3 call's bucket, or `<bucket>/<key>` for an object's. */
+function s3Resource(url: URL): string | undefined {
+  const [bucket, ...key] = url.pathname.split('/').filter(Boolean);
+  if (!bucket) return undefined;
+  return key.length ? `${bucket}/${decodeURIComponent(key.join('/'))}` : bucket;
+}
+
 /** The request fields that name the resource of a call, in the order they are looked for. */
-const RESOURCE_FIELDS = ['QueueUrl', 'QueueName', 'TableName', 'Name', 'ResourceId', 'repositoryName', 'ResourceArn', 'resourceArn', 'TopicArn', 'SubscriptionArn', 'RoleArn'];
+const RESOURCE_FIELDS = ['QueueUrl', 'QueueName', 'TableName', 'Name', 'ResourceId', 'repositoryName', 'ResourceArn', 'resourceArn', 'TopicArn', 'SubscriptionArn', 'CacheClusterId', 'ResourceName', 'StackName', 'RoleArn'];
 
 function resourceOf(body: Buffer, json: boolean): string | undefined {
   let fields: Record<string, unknown>;
@@ -113,7 +120,7 @@ function resourceOf(body: Buffer, json: boolean): string | undefined {
     return undefined;
   }
   const value = RESOURCE_FIELDS.map((field) => fields[field]).find((v) => typeof v === 'string');
-  return value as string | undefined;
+  return value;
 }
 
 function escapeXml(text: string): string {

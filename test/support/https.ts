@@ -9,6 +9,8 @@ export interface HttpsOptions {
   ca: string;
   cert?: string;
   key?: string;
+  /** The name the server certificate must be for (default: the URL's host). */
+  servername?: string;
 }
 
 export interface HttpsResponse {
@@ -22,7 +24,7 @@ export function https(url: string, options: HttpsOptions): Promise<HttpsResponse
   return new Promise((resolve, reject) => {
     // Node sends a DELETE body neither chunked nor with a length unless told its length.
     const length = options.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(options.body)) };
-    const req = httpsRequest(url, { method: options.method ?? 'GET', headers: { ...length, ...options.headers }, ca: options.ca, cert: options.cert, key: options.key }, (res) => {
+    const req = httpsRequest(url, { method: options.method ?? 'GET', headers: { ...length, ...options.headers }, ca: options.ca, cert: options.cert, key: options.key, ...(options.servername ? { servername: options.servername } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -1,22 +1,27 @@
 // Each kind's create as the fault suite breaks it (test/fault/): a spec that takes more than one AWS
 // call, the call that makes the resource, one that comes after it, the rollback's call, and how to count
-// what AWS holds for an object, to check nothing half made stays behind.
+// what AWS holds for an object, to check nothing half made stays behind. ElastiCache and stacks need
+// moto's gaps filled (the environment's fillMotoGaps).
 import { ListSubscriptionsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { bucketNames, parameterNames, queueNames, repositoryNames, tableNames, topicArns } from './aws.js';
+import { bucketNames, cacheClusterIds, parameterNames, queueNames, repositoryNames, serverBucketKeys, stackNames, tableNames, TOPIC_TEMPLATE, topicArns } from './aws.js';
 import type { TestEnvironment } from './environment.js';
-import type { AwsCall } from './fault-proxy.js';
+import { operation, type AwsCall } from './fault-proxy.js';
 
 export interface KindCase {
   plural: string;
   kind: string;
+  /** The root field of the desired state, where it is not `spec`. */
+  root?: 'data';
   spec(name: string): Record<string, unknown>;
   /** Makes what the spec refers to (in the namespace `default`). */
   prepare?(name: string): Promise<void>;
   /** The call that makes the resource, one that follows it (to fail), and the rollback's call. */
   create: string;
   /** Whether a call is the one that makes the resource (default: any call of `create`). */
-  isCreate?(call: AwsCall): boolean;
+  isCreate?: (call: AwsCall) => boolean;
   step: string;
+  /** Whether a call (`earlier`: the calls before it) is the step to fail (default: any call of `step`). */
+  isStep?: (call: AwsCall, earlier: AwsCall[]) => boolean;
   rollback?: string;
   /** How many AWS resources of the kind exist for the object `name`. */
   inAws(name: string): Promise<number>;
@@ -28,11 +33,24 @@ const count = (items: string[], matches: (item: string) => boolean) => items.fil
 
 export const objectsPath = (plural: string) => `/apis/service-operator.aws/v1alpha1/namespaces/default/${plural}`;
 
-/** POSTs an object to the server; the HTTP status. */
-export async function createObject(env: TestEnvironment, plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<number> {
-  const body = JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind, metadata: { name }, spec });
+/** POSTs an object to the server (its desired state under `root`); the HTTP status. */
+export async function createObject(env: TestEnvironment, plural: string, kind: string, name: string, spec: Record<string, unknown>, root = 'spec'): Promise<number> {
+  const body = JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind, metadata: { name }, [root]: spec });
   return (await env.request(objectsPath(plural), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).status;
 }
+
+/** A kind case's object, created as the case says. */
+export const createCase = (env: TestEnvironment, c: KindCase, name: string): Promise<number> => createObject(env, c.plural, c.kind, name, c.spec(name), c.root);
+
+/** A matcher for a case's step, given the proxy's calls so far. */
+export function isStepOf(c: KindCase, calls: () => AwsCall[]): (call: AwsCall) => boolean {
+  if (!c.isStep) return operation(c.step);
+  const isStep = c.isStep;
+  return (call) => isStep(call, calls().slice(0, calls().indexOf(call)));
+}
+
+/** The key of an S3 object call (its resource is `<bucket>/<key>`). */
+const keyOf = (call: AwsCall): string => call.resource?.slice(call.resource.indexOf('/') + 1) ?? '';
 
 /**
  * Every kind, for objects in namespace `default` of `cluster`; subscriptions go to the SNSTopic `news`,
@@ -109,6 +127,45 @@ export function kindCases(environment: () => TestEnvironment, cluster: string): 
         const parameters = count(await parameterNames(aws()), (parameter) => parameter === `/service-operator.aws/snssubscriptions/${cluster}/default/${name}`);
         return parameters + count(await subscriptionEndpoints(), (endpoint) => endpoint.endsWith(`:${cluster}_default_to-${name}`));
       },
+    },
+    {
+      plural: 'elasticaches',
+      kind: 'ElastiCache',
+      made: 1,
+      spec: () => ({ engine: 'redis', cacheNodeType: 'cache.t3.micro' }),
+      create: 'CreateCacheCluster',
+      // One call makes a cluster (tags included): the step that can fail after it is the end of the create.
+      step: 'RemoveTagsFromResource',
+      inAws: async (name) => count(await cacheClusterIds(aws()), (id) => id.startsWith(`${cluster}-default-${name}-`)),
+    },
+    {
+      plural: 'cloudformationtemplates',
+      kind: 'CloudFormationTemplate',
+      root: 'data',
+      made: 1,
+      spec: () => ({ template: TOPIC_TEMPLATE, tags: { team: 'fault' } }),
+      // The template itself: its document (which makes it ours) is written before it.
+      create: 'PutObject',
+      isCreate: (call) => call.operation === 'PutObject' && keyOf(call).startsWith('templates/'),
+      step: 'PutObjectTagging',
+      rollback: 'DeleteObject',
+      inAws: async (name) => (await serverBucketKeys(aws(), `templates/default/${name}.yaml`)).length,
+    },
+    {
+      plural: 'cloudformationstacks',
+      kind: 'CloudFormationStack',
+      made: 1,
+      spec: () => ({ template: TOPIC_TEMPLATE }),
+      create: 'CreateStack',
+      // One call makes a stack: the step after it is its document's rewrite at the end of the create.
+      step: 'PutObject',
+      isStep: (call, earlier) => {
+        if (call.operation !== 'PutObject' || !keyOf(call).startsWith('metadata/stacks/')) return false;
+        // The create wrote the document once already, and made the stack since.
+        const written = earlier.map((c) => `${c.operation} ${c.resource}`).lastIndexOf(`PutObject ${call.resource}`);
+        return written >= 0 && earlier.slice(written + 1).some((c) => c.operation === 'CreateStack');
+      },
+      inAws: async (name) => count(await stackNames(aws()), (stack) => stack.startsWith(`${cluster}-default-${name}-`)),
     },
   ];
 }

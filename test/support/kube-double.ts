@@ -1,3 +1,8 @@
+// Kept only for faults the real kube-apiserver cannot be made to produce on demand (a failing
+// SubjectAccessReview, ConfigMap write, namespace lookup, Lease or Pod patch; a rotated front-proxy
+// CA): test/e2e/kube-faults.test.ts and test/integration/kube-clients.test.ts. Every other test of
+// what the server asks of kube-apiserver runs against the real one (test/cluster/).
+//
 // A small, honest stand-in for the parts of kube-apiserver this server calls: TokenReview,
 // SubjectAccessReview (decided from a rule table the test configures), and an in-memory object store
 // for namespaces, ConfigMaps (get/create/replace/watch), Events and Leases. Real TLS on 127.0.0.1;

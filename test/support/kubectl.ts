@@ -27,11 +27,13 @@ export class Kubectl {
 
   constructor(
     private readonly kubeconfig: string,
-    private readonly namespace = 'default',
+    /** The namespace every command runs in; null: none given (manifests name their own). */
+    private readonly namespace: string | null = 'default',
   ) {}
 
   private spawn(args: string[], env: Record<string, string> = {}) {
-    return spawn('kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, '-n', this.namespace, ...args], {
+    const namespace = this.namespace === null ? [] : ['-n', this.namespace];
+    return spawn('kubectl', ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...namespace, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: this.cacheDir, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -94,7 +96,7 @@ export class Kubectl {
     return JSON.parse(await this.ok([...args, '-o', 'json'])) as T;
   }
 
-  inNamespace(namespace: string): Kubectl {
+  inNamespace(namespace: string | null): Kubectl {
     return new Kubectl(this.kubeconfig, namespace);
   }
 }

@@ -25,7 +25,8 @@ export interface ServerProcess {
 }
 
 export interface ServerOptions {
-  awsEndpoint: string;
+  /** The AWS (moto) to serve against; without it the server starts its own embedded moto_server. */
+  awsEndpoint?: string;
   clusterName?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
@@ -35,17 +36,53 @@ export interface ServerOptions {
   certsDir?: string;
   /** Reuse a bearer token (so clients holding the first server's kubeconfig keep working after a restart). */
   token?: string;
+  /** How long the first read of AWS may take before /readyz must answer 200 (default 30 s; the benchmark's 10,000 objects take longer). */
+  readyTimeoutMs?: number;
 }
 
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
+
+/** No AWS configured (HOME is a fresh folder, so no ~/.aws either): the server embeds moto_server. */
+export const NO_AWS: Record<string, string> = { AWS_EC2_METADATA_DISABLED: 'true' };
+
+export interface Exited {
+  code: number | null;
+  output: string;
+}
+
+/** Runs the server with `args` and exactly `env` (plus PATH) until it exits by itself; kills it by PID after `timeoutMs`. */
+export function runServerToExit(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** True while a process with this PID exists. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export function awsEnvironment(endpoint: string): Record<string, string> {
   // Explicit test credentials, and never a look at the instance metadata address.
   return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
 }
 
-async function waitReady(url: string, certsDir: string, child: ChildProcess, output: () => string): Promise<string> {
-  const deadline = Date.now() + 30_000;
+async function waitReady(url: string, certsDir: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
     try {
@@ -57,7 +94,7 @@ async function waitReady(url: string, certsDir: string, child: ChildProcess, out
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`server not ready within 30 s:\n${output()}`);
+  throw new Error(`server not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
@@ -68,14 +105,14 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const certsDir = options.certsDir ?? join(dir, 'certs');
   const args = [MAIN, '--port', String(port), '--write-kubeconfig', kubeconfig, '--token', token, '--certs-dir', certsDir, '--cluster-name', options.clusterName ?? 'test', ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LEVEL: 'warn', ...awsEnvironment(options.awsEndpoint), ...options.env },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LEVEL: 'warn', ...(options.awsEndpoint ? awsEnvironment(options.awsEndpoint) : NO_AWS), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `https://127.0.0.1:${port}`;
-  const ca = await waitReady(url, certsDir, child, () => output);
+  const ca = await waitReady(url, certsDir, child, () => output, options.readyTimeoutMs ?? 30_000);
   return {
     url,
     ca,

@@ -1,6 +1,7 @@
 import { StatusError } from '../../src/api/errors.js';
-import { decodeObject, immutableFieldErrors, objectErrors } from '../../src/registry/admission.js';
+import { admitSpec, admitUpdate, decodeObject } from '../../src/registry/admission.js';
 import dynamoDB from '../../src/kinds/dynamodb/index.js';
+import type { DynamoDBSpec } from '../../src/kinds/dynamodb/spec.js';
 import { withoutIgnoredFields } from '../../src/registry/kind-schemas.js';
 import type { KubeObject } from '../../src/api/types.js';
 
@@ -21,11 +22,21 @@ function errorOf(run: () => unknown): StatusError {
   throw new Error('expected an error');
 }
 
-function prepared(body: unknown): KubeObject {
-  const { object } = decodeObject(dynamoDB, body, 'Strict');
-  object.spec = dynamoDB.canonicalSpec(dynamoDB.defaults(object.spec ?? {}));
-  return object;
+function decoded(body: unknown): KubeObject {
+  return decodeObject(dynamoDB, body, 'Ignore').object;
 }
+
+/** The field causes of admitting the object (none when it is admitted). */
+function errorsOf(body: unknown): { field: string; type: string }[] {
+  try {
+    admitSpec(dynamoDB, decoded(body), identity);
+    return [];
+  } catch (error) {
+    return ((error as StatusError).details?.causes ?? []).map((c) => ({ field: c.field ?? '', type: c.reason }));
+  }
+}
+
+const admitted = (body: unknown): DynamoDBSpec => admitSpec(dynamoDB, decoded(body), identity).spec;
 
 describe('decoding with fieldValidation', () => {
   const withUnknown = { ...valid, spec: { ...valid.spec, foo: 1, hashAttribute: { name: 'id', bar: 2 } } };
@@ -57,18 +68,21 @@ describe('decoding with fieldValidation', () => {
   });
 });
 
-describe('validation', () => {
-  test('a valid object has no errors', () => {
-    expect(objectErrors(dynamoDB, prepared(valid), identity)).toEqual([]);
+describe('admission', () => {
+  test('a valid object has no errors, and comes out canonical with its tags apart', () => {
+    expect(errorsOf(valid)).toEqual([]);
+    const result = admitSpec(dynamoDB, decoded({ ...valid, spec: { ...valid.spec, tags: { team: 'a' } } }), identity);
+    expect(result.tags).toEqual({ team: 'a' });
+    expect(result.spec).toMatchObject({ billingMode: 'PROVISIONED', tableClass: 'STANDARD' });
+    expect(result.spec).not.toHaveProperty('tags');
   });
 
   test('names, types, enums and cross-field rules become field causes', () => {
-    const object = prepared({
+    const fields = errorsOf({
       ...valid,
       metadata: { name: 'Bad_Name', labels: { 'bad key!': 'v' } },
       spec: { hashAttribute: { name: 'id', type: 'X' }, readCapacityUnits: 'five', billingMode: 'PROVISIONED' },
-    });
-    const fields = objectErrors(dynamoDB, object, identity).map((e) => `${e.field}:${e.type}`);
+    }).map((e) => `${e.field}:${e.type}`);
     expect(fields).toEqual(
       expect.arrayContaining([
         'metadata.name:FieldValueInvalid',
@@ -80,24 +94,42 @@ describe('validation', () => {
   });
 
   test('billing mode rules: capacity required for PROVISIONED, forbidden for PAY_PER_REQUEST', () => {
-    const provisioned = prepared({ ...valid, spec: { hashAttribute: { name: 'id' }, billingMode: 'PROVISIONED' } });
-    expect(objectErrors(dynamoDB, provisioned, identity).map((e) => e.field)).toEqual(['spec.readCapacityUnits', 'spec.writeCapacityUnits']);
-    const onDemand = prepared({ ...valid, spec: { ...valid.spec, billingMode: 'PAY_PER_REQUEST' } });
-    expect(objectErrors(dynamoDB, onDemand, identity).map((e) => e.type)).toEqual(['FieldValueForbidden', 'FieldValueForbidden']);
+    expect(errorsOf({ ...valid, spec: { hashAttribute: { name: 'id' }, billingMode: 'PROVISIONED' } }).map((e) => e.field)).toEqual(['spec.readCapacityUnits', 'spec.writeCapacityUnits']);
+    expect(errorsOf({ ...valid, spec: { ...valid.spec, billingMode: 'PAY_PER_REQUEST' } }).map((e) => e.type)).toEqual(['FieldValueForbidden', 'FieldValueForbidden']);
   });
 
   test('reserved tag keys are refused', () => {
-    const object = prepared({ ...valid, spec: { ...valid.spec, tags: { 'service-operator.aws/cluster': 'x', 'aws:owner': 'y', ok: 'fine' } } });
-    expect(objectErrors(dynamoDB, object, identity).map((e) => e.field)).toEqual(['spec.tags[service-operator.aws/cluster]', 'spec.tags[aws:owner]']);
+    const tags = { 'service-operator.aws/cluster': 'x', 'aws:owner': 'y', ok: 'fine' };
+    expect(errorsOf({ ...valid, spec: { ...valid.spec, tags } }).map((e) => e.field)).toEqual(['spec.tags[service-operator.aws/cluster]', 'spec.tags[aws:owner]']);
   });
+});
+
+describe('updates', () => {
+  const updateErrors = (current: DynamoDBSpec, desired: DynamoDBSpec) => {
+    try {
+      admitUpdate(dynamoDB, 'orders', current, desired);
+      return [];
+    } catch (error) {
+      return (error as StatusError).details?.causes ?? [];
+    }
+  };
 
   test('immutable fields: changing or removing the key schema is refused', () => {
-    const current = prepared(valid).spec as Record<string, unknown>;
-    const changed = prepared({ ...valid, spec: { ...valid.spec, hashAttribute: { name: 'other' } } }).spec as Record<string, unknown>;
-    expect(immutableFieldErrors(dynamoDB, current, changed)).toEqual([
-      { type: 'FieldValueInvalid', field: 'spec.hashAttribute', detail: 'field is immutable', badValue: { name: 'other', type: 'S' } },
-    ]);
-    expect(immutableFieldErrors(dynamoDB, current, current)).toEqual([]);
+    const current = admitted(valid);
+    const changed = admitted({ ...valid, spec: { ...valid.spec, hashAttribute: { name: 'other' } } });
+    expect(updateErrors(current, changed)).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.hashAttribute', message: expect.stringContaining('field is immutable') }]);
+    expect(updateErrors(current, current)).toEqual([]);
+  });
+
+  test("the kind's update rules: one index added or removed per update, index keys fixed", () => {
+    const index = (name: string, hash = 'h') => ({ indexName: `by-${name}`, hashAttribute: { name: hash }, readCapacityUnits: 1, writeCapacityUnits: 1 });
+    const current = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a')] } });
+    const twoMore = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a'), index('b'), index('c')] } });
+    expect(updateErrors(current, twoMore).map((c) => c.field)).toEqual(['spec.globalSecondaryIndexes']);
+    const rekeyed = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a', 'other')] } });
+    expect(updateErrors(current, rekeyed).map((c) => c.field)).toEqual(['spec.globalSecondaryIndexes[0]']);
+    const oneMore = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a'), index('b')] } });
+    expect(updateErrors(current, oneMore)).toEqual([]);
   });
 });
 
@@ -125,12 +157,10 @@ describe('metadata types, as kube-apiserver decodes ObjectMeta', () => {
   });
 
   test('well-typed but incomplete owner references and unknown managedFields operations are 422 on their fields', () => {
-    const object = prepared(
-      withMetadata({
-        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: '' }],
-        managedFields: [{ manager: 'm', operation: 'Patch', fieldsType: 'FieldsV1', fieldsV1: {} }],
-      }),
-    );
-    expect(objectErrors(dynamoDB, object, identity).map((e) => e.field)).toEqual(['metadata.ownerReferences[0].uid', 'metadata.managedFields[0].operation']);
+    const body = withMetadata({
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: '' }],
+      managedFields: [{ manager: 'm', operation: 'Patch', fieldsType: 'FieldsV1', fieldsV1: {} }],
+    });
+    expect(errorsOf(body).map((e) => e.field)).toEqual(['metadata.ownerReferences[0].uid', 'metadata.managedFields[0].operation']);
   });
 });

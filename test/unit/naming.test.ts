@@ -4,6 +4,7 @@ import s3Bucket from '../../src/kinds/s3bucket/index.js';
 import { parameterNameOfArn } from '../../src/aws/parameters.js';
 import { PARAMETER_PREFIX, parameterName } from '../../src/kinds/snssubscription/parameter.js';
 import { ownDeadLetterQueueName } from '../../src/kinds/sqsqueue/aws.js';
+import * as s3 from '../../src/kinds/s3bucket/spec.js';
 
 const identity = { clusterName: 'prod', namespace: 'team-a', name: 'orders' };
 
@@ -25,16 +26,16 @@ describe('default physical names', () => {
   });
 
   test('ECR: "/" joins the parts; S3: always a hash (bucket names are global), within 63 characters', () => {
-    expect(ecrRepository.aws.physicalName({}, identity)).toBe('prod/team-a/orders');
-    expect(ecrRepository.aws.physicalName({}, { ...identity, name: 'a--b' })).toMatch(/^prod\/team-a\/a-b-[0-9a-f]{8}$/);
-    expect(s3Bucket.aws.physicalName({}, identity)).toMatch(/^prod-team-a-orders-[0-9a-f]{8}$/);
-    expect(s3Bucket.aws.physicalName({}, { ...identity, name: 'y'.repeat(250) })).toHaveLength(63);
-    expect(s3Bucket.aws.physicalName({ bucketName: 'mine' }, identity)).toBe('mine');
+    expect(ecrRepository.aws.physicalName(identity)).toBe('prod/team-a/orders');
+    expect(ecrRepository.aws.physicalName({ ...identity, name: 'a--b' })).toMatch(/^prod\/team-a\/a-b-[0-9a-f]{8}$/);
+    expect(s3Bucket.aws.physicalName(identity)).toMatch(/^prod-team-a-orders-[0-9a-f]{8}$/);
+    expect(s3Bucket.aws.physicalName({ ...identity, name: 'y'.repeat(250) })).toHaveLength(63);
+    expect(s3Bucket.aws.physicalName(identity, s3.canonicalSpec({ bucketName: 'mine' }))).toBe('mine');
   });
 
   test('explicit names in the shapes default names take: joined with the separator, or ending in a hash', () => {
     const s3 = s3Bucket.aws.explicitName?.rules ?? { separator: '' };
-    expect(inDefaultNameSpace(s3Bucket.aws.physicalName({}, identity), 'prod', s3)).toBe(true);
+    expect(inDefaultNameSpace(s3Bucket.aws.physicalName(identity), 'prod', s3)).toBe(true);
     expect(inDefaultNameSpace('prod-assets', 'prod', s3)).toBe(false);
     expect(inDefaultNameSpace('staging-team-a-orders-0123abcd', 'prod', s3)).toBe(false);
     const ecr = ecrRepository.aws.explicitName?.rules ?? { separator: '' };

@@ -2,7 +2,7 @@
 // every kind of out-of-band change still becomes the right event.
 import { AwsClients } from '../../src/aws/clients.js';
 import { encodeMetadataTags, identityTags, PENDING_TAG } from '../../src/aws/metadata-tags.js';
-import type { CreateJournal } from '../../src/registry/half-made.js';
+import type { CreateJournal } from '../../src/aws/create-journal.js';
 import { createLogger } from '../../src/log.js';
 import type { ChangeEvent } from '../../src/registry/event-log.js';
 import { ResourceVersionClock } from '../../src/registry/resource-version.js';
@@ -177,7 +177,7 @@ describe('reads racing each other', () => {
 
     expect(store.view.get('ns', 'a')).toBeUndefined();
     expect(store.view.get('ns', 'b')?.object.spec?.size).toBe(5);
-    expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.spec?.size}`)).toEqual(['DELETED a 1', 'MODIFIED b 5']);
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${String(e.object.spec?.size)}`)).toEqual(['DELETED a 1', 'MODIFIED b 5']);
   });
 });
 

@@ -32,10 +32,10 @@ const objectMeta: Record<string, RefSchema> = {
   ownerReferences: {
     type: 'array',
     description: 'Objects depended on by this object. The garbage collector deletes this object when all owners are gone.',
-    items: ref('OwnerReference') as Schema,
+    items: ref('OwnerReference'),
   },
   finalizers: { type: 'array', description: 'Must be empty before the object is deleted.', items: { type: 'string' } },
-  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry') as Schema },
+  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry') },
 };
 
 /** The meta/v1 definitions, keyed by short name, with `#/REF/` placeholders for references. */

@@ -10,7 +10,7 @@ import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { forgetIntent, intendedBuckets, recordIntent } from './intent.js';
 import { bucketTags, findBucket, NOT_CREATED, s3 } from './read.js';
 import type { S3BucketSpec } from './spec.js';
@@ -25,19 +25,17 @@ function nameConflict(error: unknown, name: string): Error {
   return error as Error;
 }
 
+/** Buckets are made in the server's region only. */
+async function precheck(ctx: KindContext, spec: S3BucketSpec): Promise<void> {
+  if (spec.region !== undefined && spec.region !== ctx.region) throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, spec.region)]);
+}
+
 /**
  * Intent first (intent.ts), then the bucket with its tags and settings. A failure after the bucket
  * exists removes it (it is new and empty); a failed removal leaves it half made, found again by its
  * tags or its intent.
  */
-/** Buckets are made in the server's region only. */
-async function precheck(ctx: KindContext, loose: Record<string, unknown>): Promise<void> {
-  const region = (loose as unknown as S3BucketSpec).region;
-  if (region !== undefined && region !== ctx.region) throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, region)]);
-}
-
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as S3BucketSpec;
+async function create(ctx: KindContext, name: string, spec: S3BucketSpec, tags: Record<string, string>): Promise<string> {
   await recordIntent(ctx, name, tags);
   await makeBucket(ctx, name, spec, tags);
   return name;
@@ -74,11 +72,10 @@ async function discard(ctx: KindContext, name: string): Promise<void> {
   await forgetIntent(ctx, name);
 }
 
-async function update(ctx: KindContext, observed: Observed, desired: Record<string, unknown>): Promise<void> {
+async function update(ctx: KindContext, observed: Observed<S3BucketSpec>, change: SpecChange<S3BucketSpec>): Promise<void> {
   // A create stopped after recording its intent, before the bucket: finishing it is making it.
-  if (observed.lifecycle.state === NOT_CREATED) return makeBucket(ctx, observed.ref, desired as unknown as S3BucketSpec, observed.tags);
-  const current = observed.spec as unknown as S3BucketSpec;
-  await writeSettings(ctx, observed.ref, current.region as string, desired as unknown as S3BucketSpec, current);
+  if (observed.lifecycle.state === NOT_CREATED) return makeBucket(ctx, observed.ref, change.desired, observed.tags);
+  await writeSettings(ctx, observed.ref, change.current.region as string, change.desired, change);
 }
 
 /**
@@ -86,7 +83,7 @@ async function update(ctx: KindContext, observed: Observed, desired: Record<stri
  * write. When a create completes (its pending tag goes), the intent goes first: should the tags then
  * fail, the bucket still carries the pending ones.
  */
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<S3BucketSpec>, change: TagChange): Promise<void> {
   if (change.remove.includes(PENDING_TAG)) await forgetIntent(ctx, observed.ref);
   const all = { ...observed.tags, ...change.set };
   for (const key of [...change.remove, ...Object.keys(all).filter((k) => k.startsWith('aws:'))]) delete all[key];
@@ -94,7 +91,7 @@ async function setTags(ctx: KindContext, observed: Observed, change: TagChange):
   else await s3(ctx).send(new DeleteBucketTaggingCommand({ Bucket: observed.ref }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+async function remove(ctx: KindContext, observed: Observed<S3BucketSpec>): Promise<DeleteOutcome> {
   try {
     await s3(ctx).send(new DeleteBucketCommand({ Bucket: observed.ref }));
   } catch (error) {
@@ -117,17 +114,16 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 
 /** Logs delivered to another bucket go into that bucket: it must be this namespace's, or unmanaged. */
-function linked(loose: Record<string, unknown>): LinkedResource[] {
-  const target = (loose as unknown as S3BucketSpec).logging.targetBucket;
+function linked(spec: S3BucketSpec): LinkedResource[] {
+  const target = spec.logging.targetBucket;
   return target ? [{ use: 'target', field: 'spec.logging.targetBucket', kind: 'S3Bucket', name: target, tags: (ctx) => bucketTags(ctx, target) }] : [];
 }
 
 const NAMING: NamingRules = { separator: '-', maxLength: 63, alwaysHash: true, sanitize };
 
-export const s3BucketAws: KindAws = {
+export const s3BucketAws: KindAws<S3BucketSpec> = {
   // Bucket names are global across AWS: the default always ends in a hash of the object's identity.
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, NAMING),
+  physicalName: (identity: ObjectIdentity, spec?: S3BucketSpec) => spec?.bucketName ?? defaultPhysicalName(identity, NAMING),
   explicitName: { field: 'bucketName', rules: NAMING },
   linked,
   precheck,

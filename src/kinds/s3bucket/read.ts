@@ -21,7 +21,7 @@ import { fromTagList } from '../../aws/tag-list.js';
 import type { KindContext, Observed } from '../../registry/kind.js';
 import { intendedTags } from './intent.js';
 import { accessControlOf, corsFromAws, encryptionFromAws, lifecycleFromAws, WEBSITE_SID } from './settings.js';
-import type { Ownership, S3BucketSpec } from './spec.js';
+import { canonicalSpec, type S3BucketSpec } from './spec.js';
 import { bucketArn, bucketHost, regionOfLocation, websiteUrl } from './urls.js';
 
 export const s3 = (ctx: KindContext): S3Client => ctx.aws.client(S3Client);
@@ -114,7 +114,7 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
       restrictPublicBuckets: pab?.RestrictPublicBuckets ?? false,
     },
     // Buckets from before ownership controls existed behave as ObjectWriter.
-    ownership: (settings.ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter') as Ownership,
+    ownership: (settings.ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter'),
     ...(rules ? { lifecycleRules: rules } : {}),
     ...(cors ? { cors } : {}),
     ...(policy.user ? { policy: policy.user } : {}),
@@ -125,19 +125,19 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
 export const NOT_CREATED = 'NOT_CREATED';
 
 /** A bucket that is only intended: half made, with the intent's tags (intent.ts). */
-function intended(ctx: KindContext, name: string, tags: Record<string, string>): Observed {
+function intended(ctx: KindContext, name: string, tags: Record<string, string>): Observed<S3BucketSpec> {
   return {
     ref: name,
     arn: bucketArn(name, ctx.region),
     tags,
     lifecycle: { state: NOT_CREATED, phase: 'Creating', message: 'the create of this bucket has not finished' },
-    spec: { bucketName: name, region: ctx.region },
+    spec: canonicalSpec({ bucketName: name, region: ctx.region }),
     status: {},
     outputs: {},
   };
 }
 
-export async function findBucket(ctx: KindContext, name: string): Promise<Observed | undefined> {
+export async function findBucket(ctx: KindContext, name: string): Promise<Observed<S3BucketSpec> | undefined> {
   if (!(await visible(ctx, name))) {
     const tags = await intendedTags(ctx, name);
     return tags ? intended(ctx, name, tags) : undefined;
@@ -153,7 +153,7 @@ export async function findBucket(ctx: KindContext, name: string): Promise<Observ
     arn,
     tags: settings.tagging ? fromTagList(settings.tagging.TagSet) : ((await intendedTags(ctx, name)) ?? {}),
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'bucket exists' },
-    spec: spec as unknown as Record<string, unknown>,
+    spec,
     status: { arn, bucketName: name, region, bucketURL: host, ...(spec.website.enabled ? { websiteURL: website } : {}) },
     outputs: { bucketName: name, bucketARN: arn, region, bucketURL: host, websiteURL: website },
   };

@@ -12,12 +12,11 @@ import {
 import { isArn } from '../../aws/arn.js';
 import { allPages } from '../../aws/paginate.js';
 import { fieldError } from '../../api/errors.js';
-import { deepEqual } from '../../api/json.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, readIdentity } from '../../aws/metadata-tags.js';
 import { sns, topicTags } from '../../aws/sns.js';
 import { allowTopic, disallowTopic, queueTagsOf } from '../../aws/sqs.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { changed, ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import { createParameter, deleteParameter, overwriteParameter, parametersOfCluster, parameterTags, readParameter, tagParameter } from '../../aws/parameters.js';
 import { intentOf, intentValue, PARAMETER_DESCRIPTION, PARAMETER_PREFIX, parameterName, type IntendedSubscription } from './parameter.js';
@@ -90,7 +89,7 @@ async function subscriptionFor(ctx: KindContext, intent: IntendedSubscription): 
   }
 }
 
-async function find(ctx: KindContext, parameter: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, parameter: string): Promise<Observed<SNSSubscriptionSpec> | undefined> {
   const value = await readParameter(ctx, parameter);
   if (value === undefined) return undefined;
   const intent = intentOf(value);
@@ -113,7 +112,7 @@ async function find(ctx: KindContext, parameter: string): Promise<Observed | und
     arn: arn ?? '',
     tags,
     lifecycle,
-    spec: (await renderSpec(ctx, seen, referrer)) as unknown as Record<string, unknown>,
+    spec: await renderSpec(ctx, seen, referrer),
     status: { arn: arn ?? '', subscriptionARN: arn ?? '', topicARN: seen.TopicArn, endpoint: seen.Endpoint, pendingConfirmation: pending, metadataParameter: parameter },
     outputs: { subscriptionARN: arn ?? '' },
   };
@@ -188,8 +187,7 @@ function subscribeAttributes(spec: SNSSubscriptionSpec): Attributes {
  * which subscription the create will make, so a create stopped half way (a crash, a failed rollback) is
  * found with what it made. Then the queues' policies, the subscription, and its ARN in the parameter.
  */
-async function create(ctx: KindContext, parameter: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as SNSSubscriptionSpec;
+async function create(ctx: KindContext, parameter: string, spec: SNSSubscriptionSpec, tags: Record<string, string>): Promise<string> {
   // The store found no subscription under this parameter: a parameter left there is an orphan.
   await deleteParameter(ctx, parameter);
   await createParameter(ctx, parameter, intentValue({ topicArn: spec.topicARN as string, protocol: spec.protocol, endpoint: awsEndpoint(spec), queues: queuesOf(spec) }), PARAMETER_DESCRIPTION, tags);
@@ -230,55 +228,56 @@ async function unsubscribe(ctx: KindContext, parameter: string, subscriptionArn:
 }
 
 /** SetSubscriptionAttributes calls in the order SNS needs (a filter's scope before the filter). */
-function attributeChanges(current: SNSSubscriptionSpec, desired: SNSSubscriptionSpec): [string, string][] {
+function attributeChanges(change: SpecChange<SNSSubscriptionSpec>): [string, string][] {
+  const { current, desired } = change;
   const changes: [string, string][] = [];
-  if (desired.filterPolicy && desired.filterPolicyScope !== current.filterPolicyScope) changes.push(['FilterPolicyScope', desired.filterPolicyScope as string]);
-  if (!deepEqual(desired.filterPolicy, current.filterPolicy)) changes.push(['FilterPolicy', desired.filterPolicy ? JSON.stringify(desired.filterPolicy) : '']);
-  if (desired.rawMessageDelivery !== current.rawMessageDelivery) changes.push(['RawMessageDelivery', String(desired.rawMessageDelivery)]);
+  if (desired.filterPolicy && changed(change, 'filterPolicyScope')) changes.push(['FilterPolicyScope', desired.filterPolicyScope as string]);
+  if (changed(change, 'filterPolicy')) changes.push(['FilterPolicy', desired.filterPolicy ? JSON.stringify(desired.filterPolicy) : '']);
+  if (changed(change, 'rawMessageDelivery')) changes.push(['RawMessageDelivery', String(desired.rawMessageDelivery)]);
+  // The queue's object name may change while its ARN stays: only the ARN matters to SNS.
   const deadLetterArn = desired.deadLetterQueue?.arn;
   if (deadLetterArn !== current.deadLetterQueue?.arn) changes.push(['RedrivePolicy', deadLetterArn ? JSON.stringify({ deadLetterTargetArn: deadLetterArn }) : '']);
-  if (desired.subscriptionRoleArn !== current.subscriptionRoleArn) changes.push(['SubscriptionRoleArn', desired.subscriptionRoleArn ?? '']);
+  if (changed(change, 'subscriptionRoleArn')) changes.push(['SubscriptionRoleArn', desired.subscriptionRoleArn ?? '']);
   return changes;
 }
 
 /** Finishes a create that stopped half way (the store calls update for that); false when there was none. */
-async function finishCreate(ctx: KindContext, observed: Observed, desired: SNSSubscriptionSpec): Promise<boolean> {
+async function finishCreate(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, desired: SNSSubscriptionSpec): Promise<boolean> {
   if (observed.lifecycle.state === NOT_SUBSCRIBED) await subscribe(ctx, observed.ref, desired);
   else if (observed.lifecycle.state === UNRECORDED) await overwriteParameter(ctx, observed.ref, observed.arn);
   return observed.lifecycle.state === NOT_SUBSCRIBED;
 }
 
-async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as SNSSubscriptionSpec;
-  const desired = loose as unknown as SNSSubscriptionSpec;
+async function update(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, change: SpecChange<SNSSubscriptionSpec>): Promise<void> {
+  const { current, desired } = change;
   if (await finishCreate(ctx, observed, desired)) return;
   const topicArn = current.topicARN as string;
   const oldDeadLetter = current.deadLetterQueue?.arn;
   const newDeadLetter = desired.deadLetterQueue?.arn;
   if (newDeadLetter && newDeadLetter !== oldDeadLetter) await allowTopic(ctx, newDeadLetter, topicArn);
-  for (const [AttributeName, AttributeValue] of attributeChanges(current, desired)) {
+  for (const [AttributeName, AttributeValue] of attributeChanges(change)) {
     await sns(ctx).send(new SetSubscriptionAttributesCommand({ SubscriptionArn: observed.arn, AttributeName, AttributeValue }));
   }
   if (oldDeadLetter && oldDeadLetter !== newDeadLetter) await releaseQueues(ctx, topicArn, [oldDeadLetter], observed.arn);
 }
 
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, change: TagChange): Promise<void> {
   // The parameter exists only to carry these tags: once the ownership tags go (deletion policy retain),
   // the subscription is released and its parameter with them.
   if (change.remove.includes(CLUSTER_TAG)) return deleteParameter(ctx, observed.ref);
   await tagParameter(ctx, observed.ref, change);
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
-  const spec = observed.spec as unknown as SNSSubscriptionSpec;
+async function remove(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>): Promise<DeleteOutcome> {
+  const spec = observed.spec;
   await unsubscribe(ctx, observed.ref, observed.arn, spec.topicARN as string, queuesOf(spec));
   return { state: 'deleted' };
 }
 
 /** A create that stopped half way: what it made, the policy grants its intent names included. */
-async function discard(ctx: KindContext, observed: Observed): Promise<void> {
+async function discard(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>): Promise<void> {
   const intent = intentOf((await readParameter(ctx, observed.ref)) ?? '');
-  await unsubscribe(ctx, observed.ref, observed.arn, observed.status.topicARN as string, intent?.queues ?? queuesOf(observed.spec as unknown as SNSSubscriptionSpec));
+  await unsubscribe(ctx, observed.ref, observed.arn, observed.status.topicARN as string, intent?.queues ?? queuesOf(observed.spec));
 }
 
 async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
@@ -290,8 +289,7 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
  * policies the server changes so the topic can send to them). The field named is the one the user
  * wrote the ARN in.
  */
-function linked(loose: Record<string, unknown>): LinkedResource[] {
-  const spec = loose as unknown as SNSSubscriptionSpec;
+function linked(spec: SNSSubscriptionSpec): LinkedResource[] {
   const queue = (field: string, arn: string): LinkedResource => ({ use: 'target', field, kind: 'SQSQueue', name: arn, tags: (ctx) => queueTagsOf(ctx, arn) });
   const topicArn = spec.topicARN;
   return [
@@ -301,10 +299,10 @@ function linked(loose: Record<string, unknown>): LinkedResource[] {
   ];
 }
 
-export const snsSubscriptionAws: KindAws = {
-  physicalName: (_spec: Record<string, unknown>, identity: ObjectIdentity) => parameterName(identity),
+export const snsSubscriptionAws: KindAws<SNSSubscriptionSpec> = {
+  physicalName: (identity: ObjectIdentity) => parameterName(identity),
   linked,
-  precheck: (ctx, spec) => refuseDuplicate(ctx, spec as unknown as SNSSubscriptionSpec),
+  precheck: refuseDuplicate,
   find,
   create,
   update,

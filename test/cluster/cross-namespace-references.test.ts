@@ -4,13 +4,15 @@
 // resource aws-service-apiserver does not manage may still be referred to by ARN.
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startClusterEnvironment, type ClusterEnvironment, type ProxiedUser } from '../support/cluster.js';
+import { stringify } from 'yaml';
+import type { ProxiedUser } from '../support/cluster.js';
+import { startTestCluster, type TestCluster } from '../support/real-cluster.js';
 
 const ALICE: ProxiedUser = { user: 'alice', groups: ['team-a-devs'] };
 const BOB: ProxiedUser = { user: 'bob', groups: ['team-b-devs'] };
 const GROUP = '/apis/service-operator.aws/v1alpha1/namespaces';
 
-let cluster: ClusterEnvironment;
+let cluster: TestCluster;
 let bobTopicArn: string;
 let bobQueue: { arn: string; url: string };
 
@@ -28,18 +30,17 @@ async function created(as: ProxiedUser, namespace: string, plural: string, body:
   return response.json();
 }
 
-const queuePolicy = async (url: string) => (await cluster.env.aws.client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes?.Policy;
-const subscriptionsOf = async (topicArn: string) => (await cluster.env.aws.client(SNSClient).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions ?? [];
+const queuePolicy = async (url: string) => (await cluster.aws.client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes?.Policy;
+const subscriptionsOf = async (topicArn: string) => (await cluster.aws.client(SNSClient).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions ?? [];
 
 beforeAll(async () => {
-  cluster = await startClusterEnvironment({
-    clusterName: 'refs',
-    namespaces: ['team-a', 'team-b'],
-    rules: [
-      { user: 'alice', verbs: ['*'], resources: ['*'], namespace: 'team-a' },
-      { user: 'bob', verbs: ['*'], resources: ['*'], namespace: 'team-b' },
-    ],
-  });
+  cluster = await startTestCluster({ clusterName: 'refs' });
+  // Ordinary RBAC: each of alice and bob is an admin of one namespace.
+  const rbac = [['team-a', 'alice'], ['team-b', 'bob']].flatMap(([namespace, user]) => [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `${user}-admin`, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] },
+  ]);
+  await cluster.kubectl(null).ok(['apply', '-f', '-'], { input: rbac.map((o) => stringify(o)).join('---\n') });
   bobTopicArn = (await created(BOB, 'team-b', 'snstopics', object('SNSTopic', 'alerts', {}))).status.arn;
   const queue = await created(BOB, 'team-b', 'sqsqueues', object('SQSQueue', 'inbox', {}));
   bobQueue = { arn: queue.status.arn, url: queue.status.queueURL };
@@ -73,12 +74,12 @@ test("delivering to another namespace's queue by ARN is refused, and its policy 
 test("redriving into another namespace's queue by ARN is refused, and no queue is made", async () => {
   const response = await create(ALICE, 'team-a', 'sqsqueues', object('SQSQueue', 'work', { deadLetterQueue: { arn: bobQueue.arn } }));
   expectRefused(response, 'spec.deadLetterQueue.arn');
-  const urls = (await cluster.env.aws.client(SQSClient).send(new ListQueuesCommand({}))).QueueUrls ?? [];
+  const urls = (await cluster.aws.client(SQSClient).send(new ListQueuesCommand({}))).QueueUrls ?? [];
   expect(urls.filter((url) => url.includes('work'))).toEqual([]);
 });
 
 test('a topic aws-service-apiserver does not manage may be subscribed to by ARN', async () => {
-  const external = (await cluster.env.aws.client(SNSClient).send(new CreateTopicCommand({ Name: 'platform-events' }))).TopicArn as string;
+  const external = (await cluster.aws.client(SNSClient).send(new CreateTopicCommand({ Name: 'platform-events' }))).TopicArn as string;
   await created(ALICE, 'team-a', 'snssubscriptions', object('SNSSubscription', 'platform', { topicARN: external, protocol: 'sqs', endpoint: 'mine' }));
   expect(await subscriptionsOf(external)).toHaveLength(1);
 });

@@ -1,9 +1,11 @@
-// What a write does in the cluster besides AWS, with the server in cluster mode against the
-// kube-apiserver double: the outputs ConfigMap (the seed article's `configmaps "dynamo-table" not
-// found`), its ownerReference and updates, what happens when it cannot be written, and namespace
-// lifecycle admission.
+// What a write does in the cluster besides AWS, with the server in cluster mode on the real control
+// plane: the outputs ConfigMap (the seed article's `configmaps "dynamo-table" not found`), its
+// ownerReference and updates, a ConfigMap of that name that is not ours, and namespace lifecycle
+// admission. (A ConfigMap that cannot be written at all is in test/e2e/kube-faults.test.ts.)
+import { stringify } from 'yaml';
+import { SERVER_USER } from '../controlplane/aggregated-server.js';
 import { tableNames } from '../support/aws.js';
-import { startClusterEnvironment, type ClusterEnvironment } from '../support/cluster.js';
+import { auditEvents, startTestCluster, type TestCluster } from '../support/real-cluster.js';
 
 const ADMIN = { user: 'platform-admin', groups: ['system:masters'] };
 const collection = (namespace: string) => `/apis/service-operator.aws/v1alpha1/namespaces/${namespace}/dynamodbs`;
@@ -25,11 +27,21 @@ interface CreatedObject {
   output: Record<string, string>;
 }
 
-let cluster: ClusterEnvironment;
+interface ConfigMap {
+  metadata: { resourceVersion: string; labels?: Record<string, string>; ownerReferences?: unknown[] };
+  data?: Record<string, string>;
+}
+
+let cluster: TestCluster;
+const configMap = (namespace: string, name: string) => cluster.get<ConfigMap>(configMapPath(namespace, name));
 
 beforeAll(async () => {
-  cluster = await startClusterEnvironment({ clusterName: 'outputs', namespaces: ['apps'], rules: [] });
-  cluster.double.namespace('closing', 'Terminating');
+  cluster = await startTestCluster({ clusterName: 'outputs' });
+  await cluster.kubectl(null).ok(['create', 'namespace', 'apps']);
+  // A namespace that stays Terminating: a ConfigMap in it carries a finalizer nobody removes.
+  const held = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'closing', finalizers: ['example.com/hold'] } };
+  await cluster.kubectl(null).ok(['apply', '-f', '-'], { input: `${stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'closing' } })}---\n${stringify(held)}` });
+  await cluster.kubectl(null).ok(['delete', 'namespace', 'closing', '--wait=false']);
 });
 
 afterAll(async () => {
@@ -46,10 +58,10 @@ describe('the outputs ConfigMap', () => {
     created = response.json<CreatedObject>();
     expect(created.additionalResources).toEqual({ configMaps: ['dynamo-table'] });
 
-    const configMap = cluster.double.get(configMapPath('apps', 'dynamo-table'));
-    expect(configMap?.data).toEqual({ tableName: 'outputs.apps.dynamo-table', tableARN: created.output.tableARN, region: 'us-east-1' });
+    const written = await configMap('apps', 'dynamo-table');
+    expect(written?.data).toEqual({ tableName: 'outputs.apps.dynamo-table', tableARN: created.output.tableARN, region: 'us-east-1' });
     expect(created.output.tableARN).toMatch(/^arn:aws:dynamodb:us-east-1:\d+:table\/outputs\.apps\.dynamo-table$/);
-    expect(configMap?.metadata).toMatchObject({
+    expect(written?.metadata).toMatchObject({
       labels: { 'app.kubernetes.io/managed-by': 'aws-service-apiserver', 'service-operator.aws/kind': 'DynamoDB' },
       ownerReferences: [{ apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', name: 'dynamo-table', uid: created.metadata.uid, controller: true }],
     });
@@ -63,25 +75,23 @@ describe('the outputs ConfigMap', () => {
   });
 
   test('a write puts back outputs somebody changed, and leaves an up-to-date ConfigMap alone', async () => {
-    const path = configMapPath('apps', 'dynamo-table');
-    const current = cluster.double.get(path);
-    cluster.double.put(path, { ...current!, data: { tableName: 'somebody-else' } });
+    await cluster.kubectl('apps').ok(['patch', 'configmap', 'dynamo-table', '--type=merge', '-p', '{"data":{"tableName":"somebody-else"}}']);
     const patched = await cluster.proxied(ADMIN, `${collection('apps')}/dynamo-table`, {
       method: 'PATCH',
       body: { metadata: { labels: { app: 'frontend' } } },
       contentType: 'application/merge-patch+json',
     });
     expect(patched.status).toBe(200);
-    expect(cluster.double.get(path)?.data).toEqual({ tableName: 'outputs.apps.dynamo-table', tableARN: created.output.tableARN, region: 'us-east-1' });
+    expect((await configMap('apps', 'dynamo-table'))?.data).toEqual({ tableName: 'outputs.apps.dynamo-table', tableARN: created.output.tableARN, region: 'us-east-1' });
 
-    const version = cluster.double.get(path)?.metadata.resourceVersion;
+    const version = (await configMap('apps', 'dynamo-table'))?.metadata.resourceVersion;
     const again = await cluster.proxied(ADMIN, `${collection('apps')}/dynamo-table`, {
       method: 'PATCH',
       body: { spec: { readCapacityUnits: 6 } },
       contentType: 'application/merge-patch+json',
     });
     expect(again.status).toBe(200);
-    expect(cluster.double.get(path)?.metadata.resourceVersion).toBe(version);
+    expect((await configMap('apps', 'dynamo-table'))?.metadata.resourceVersion).toBe(version);
   });
 
   test('an object deleted and made again takes the ConfigMap over (new owner uid)', async () => {
@@ -90,19 +100,18 @@ describe('the outputs ConfigMap', () => {
     expect(recreated.status).toBe(201);
     const uid = recreated.json<CreatedObject>().metadata.uid;
     expect(uid).not.toBe(created.metadata.uid);
-    expect(cluster.double.get(configMapPath('apps', 'dynamo-table'))?.metadata.ownerReferences).toEqual([
+    expect((await configMap('apps', 'dynamo-table'))?.metadata.ownerReferences).toEqual([
       { apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', name: 'dynamo-table', uid, controller: true },
     ]);
   });
 
   test("a ConfigMap of that name that is not ours is left alone; the write succeeds with a Warning and an Event", async () => {
-    const path = configMapPath('apps', 'settings');
-    cluster.double.put(path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'apps' }, data: { mine: 'yes' } });
+    await cluster.kubectl('apps').ok(['create', 'configmap', 'settings', '--from-literal=mine=yes']);
     const response = await cluster.proxied(ADMIN, collection('apps'), { method: 'POST', body: seedTable('apps', 'settings') });
     expect(response.status).toBe(201);
     expect(String(response.headers.warning)).toContain('ConfigMap apps/settings already exists and is not managed by aws-service-apiserver');
-    expect(cluster.double.get(path)?.data).toEqual({ mine: 'yes' });
-    const events = cluster.double.list('/api/v1/namespaces/apps/events/');
+    expect((await configMap('apps', 'settings'))?.data).toEqual({ mine: 'yes' });
+    const events = (await cluster.get<{ items: unknown[] }>('/api/v1/namespaces/apps/events'))?.items;
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: 'Warning', reason: 'OutputsConfigMapFailed', involvedObject: expect.objectContaining({ kind: 'DynamoDB', name: 'settings', uid: response.json<CreatedObject>().metadata.uid }) }),
@@ -110,18 +119,6 @@ describe('the outputs ConfigMap', () => {
     );
   });
 
-  test('when the ConfigMap cannot be written, the AWS write stands and the response says so', async () => {
-    cluster.double.failing.add(configMapPath('apps', 'unlucky'));
-    try {
-      const response = await cluster.proxied(ADMIN, collection('apps'), { method: 'POST', body: seedTable('apps', 'unlucky') });
-      expect(response.status).toBe(201);
-      expect(String(response.headers.warning)).toContain('the outputs ConfigMap apps/unlucky could not be written');
-      expect(String(response.headers.warning)).toContain('the server keeps retrying');
-      expect(await tableNames(cluster.env.aws)).toContain('outputs.apps.unlucky');
-    } finally {
-      cluster.double.failing.clear();
-    }
-  });
 });
 
 describe('namespace lifecycle admission', () => {
@@ -129,7 +126,7 @@ describe('namespace lifecycle admission', () => {
     const response = await cluster.proxied(ADMIN, collection('ghost'), { method: 'POST', body: seedTable('ghost') });
     expect(response.status).toBe(404);
     expect(response.json()).toMatchObject({ reason: 'NotFound', message: 'namespaces "ghost" not found', details: { name: 'ghost', kind: 'namespaces' } });
-    expect(await tableNames(cluster.env.aws)).not.toContain('outputs.ghost.dynamo-table');
+    expect(await tableNames(cluster.aws)).not.toContain('outputs.ghost.dynamo-table');
   });
 
   test('creating in a terminating namespace: 403 with the NamespaceTerminating cause, dry runs included', async () => {
@@ -142,11 +139,12 @@ describe('namespace lifecycle admission', () => {
         details: { causes: [{ reason: 'NamespaceTerminating', message: 'namespace closing is being terminated', field: 'metadata.namespace' }] },
       });
     }
-    expect(await tableNames(cluster.env.aws)).not.toContain('outputs.closing.dynamo-table');
+    expect(await tableNames(cluster.aws)).not.toContain('outputs.closing.dynamo-table');
   });
 
-  test("the server's own calls carry its service-account identity (the double accepts no other)", () => {
-    expect(cluster.double.calls.some((c) => c.method === 'POST' && c.path === '/api/v1/namespaces/apps/configmaps')).toBe(true);
-    expect(cluster.double.calls.some((c) => c.method === 'GET' && c.path === '/api/v1/namespaces/ghost')).toBe(true);
+  test("the server's own calls carry its service-account identity", () => {
+    const calls = auditEvents(cluster.cluster.cp).filter((e) => e.user.username === SERVER_USER);
+    expect(calls.some((c) => c.verb === 'create' && c.objectRef?.resource === 'configmaps' && c.objectRef.namespace === 'apps')).toBe(true);
+    expect(calls.some((c) => c.verb === 'get' && c.objectRef?.resource === 'namespaces' && c.objectRef.name === 'ghost' && c.responseStatus?.code === 404)).toBe(true);
   });
 });
