@@ -9,7 +9,7 @@ import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { diffTags, userTags, type OwnerIdentity } from '../aws/metadata-tags.js';
 import { admitObserved, admitSpec, immutableFieldErrors, throwIfInvalid } from './admission.js';
-import { ADOPT_ANNOTATION, adoptionRefusal, isObserveOnly, keptTags, type ClaimOutcome } from './adoption.js';
+import { ADOPT_ANNOTATION, adoptionRefusal, MANAGEMENT_ANNOTATION, isObserveOnly, keptTags, type ClaimOutcome } from './adoption.js';
 import { isHalfMadeBy } from './half-made.js';
 import { specFieldOf, type KindContext, type KindEvent, type Observed } from './kind.js';
 import { recordUpdate } from './managed-fields.js';
@@ -38,7 +38,12 @@ export abstract class StoreAdopter extends StoreCreator {
    */
   private adoptedName(namespace: string, object: KubeObject): string {
     const identity = this.identity(namespace, object.metadata.name ?? '');
-    if (isObserveOnly(object.metadata.annotations)) {
+    const observe = isObserveOnly(object.metadata.annotations);
+    if (this.kind.notAdoptable) {
+      const annotation = observe ? MANAGEMENT_ANNOTATION : ADOPT_ANNOTATION;
+      throw invalid(this.kind.names.kind, identity.name, [fieldError('FieldValueForbidden', `metadata.annotations[${annotation}]`, `${this.kind.names.kind} objects cannot ${observe ? 'observe' : 'adopt'} existing resources: ${this.kind.notAdoptable}`)]);
+    }
+    if (observe) {
       admitObserved(this.kind, object);
       return this.kind.aws.physicalName(identity, specOf(this.kind, object));
     }
@@ -147,7 +152,7 @@ export abstract class StoreAdopter extends StoreCreator {
   private nothingToAdopt(name: string, physicalName: string, observe: boolean) {
     const field = this.kind.aws.explicitName?.field;
     const where = field ? `name an existing one in ${specFieldOf(this.kind)}.${field}` : 'only the resource this object would have by default can be adopted';
-    const annotation = observe ? 'metadata.annotations[service-operator.aws/management]' : `metadata.annotations[${ADOPT_ANNOTATION}]`;
+    const annotation = `metadata.annotations[${observe ? MANAGEMENT_ANNOTATION : ADOPT_ANNOTATION}]`;
     const detail = `there is no ${this.kind.names.kind} "${physicalName}" in AWS to ${observe ? 'observe' : 'adopt'}: ${where}, or leave out the annotation to create one`;
     return invalid(this.kind.names.kind, name, [fieldError('FieldValueInvalid', annotation, detail)]);
   }

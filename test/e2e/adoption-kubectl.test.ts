@@ -22,9 +22,9 @@ const queueUrl = (name: string) => `${env.moto.endpoint}/123456789012/${name}`;
 const queueTags = async (name: string) => (await sqs().send(new ListQueueTagsCommand({ QueueUrl: queueUrl(name) }))).Tags ?? {};
 const tableTags = async (name: string) => {
   const arn = (await env.aws.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: name }))).Table?.TableArn;
-  return Object.fromEntries(((await env.aws.client(DynamoDBClient).send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags ?? []).map((t) => [t.Key, t.Value]));
+  return Object.fromEntries(((await env.aws.client(DynamoDBClient).send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags ?? []).map((t): [string, string | undefined] => [t.Key ?? '', t.Value]));
 };
-const bucketTags = async (name: string) => Object.fromEntries(((await env.aws.client(S3Client).send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []).map((t) => [t.Key, t.Value]));
+const bucketTags = async (name: string) => Object.fromEntries(((await env.aws.client(S3Client).send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []).map((t): [string, string | undefined] => [t.Key ?? '', t.Value]));
 
 beforeAll(async () => {
   env = await startEnvironment({ clusterName: 'adopt' });

@@ -24,7 +24,7 @@ export interface AccountPartition {
   region: string;
   roleArn?: string;
   clients: AwsClients;
-  accountId(): Promise<string>;
+  accountId: () => Promise<string>;
 }
 
 /** How long a namespace's annotations are trusted before a request reads them again. */

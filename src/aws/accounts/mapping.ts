@@ -50,7 +50,7 @@ export function parseAccountMapping(text: string): AccountMapping {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`account map: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`account map: not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (!isPlainObject(parsed) || !isPlainObject(parsed.namespaces ?? {})) throw new Error('account map: must be {"namespaces": {...}}');
   const namespaces = (parsed.namespaces ?? {}) as Record<string, unknown>;
