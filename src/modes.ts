@@ -2,8 +2,7 @@
 // authorization delegated to kube-apiserver, outputs ConfigMaps, namespace lifecycle admission and
 // leader election. Local mode (no cluster): one static bearer token for local-admin, everything
 // allowed, and no Kubernetes calls at all.
-import type { NamespaceSource } from './aws/accounts/directory.js';
-import { clusterNamespaces } from './kube/namespace-annotations.js';
+import { clusterNamespaces, type NamespaceSource } from './kube/namespace-annotations.js';
 import { AlwaysAllowAuthorizer } from './auth/always-allow.js';
 import { ClientCertificateAuthenticator } from './auth/client-certificate.js';
 import { RequestHeaderAuthenticator } from './auth/request-header.js';

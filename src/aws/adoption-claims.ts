@@ -3,11 +3,36 @@
 // the object adopting it. PutParameter without Overwrite creates a parameter once: of two racing
 // adopters (in one cluster or in two that share the account), exactly one holds the claim.
 import { createHash } from 'node:crypto';
-import type { AdoptionClaim, AdoptionClaims, ClaimOutcome } from '../registry/adoption.js';
-import { sameClaimant } from '../registry/adoption.js';
-import type { KindContext } from '../registry/kind.js';
+import type { AwsContext } from './context.js';
 import { awsErrorCode } from './errors.js';
+import type { OwnerIdentity } from './metadata-tags.js';
 import { createParameter, deleteParameter, overwriteParameter, readParameter } from './parameters.js';
+
+/** An adoption under way, as its claim records it. */
+export interface AdoptionClaim {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** When the claim was made (RFC 3339). */
+  since: string;
+}
+
+/** What a claim attempt found: the claim is ours now, or someone else's claim holds the resource. */
+export type ClaimOutcome = { held: true } | { held: false; holder: AdoptionClaim | undefined; where: string };
+
+/**
+ * Claims on resources being adopted, keyed by kind and physical name (as the spec names it, the same for every adopter), shared by every cluster that
+ * uses the account. `claim` is atomic: of two racing claims exactly one is held. A claim of the same
+ * object (a retry after a crash) is held again.
+ */
+export interface AdoptionClaims {
+  claim(ctx: AwsContext, plural: string, ref: string, claim: AdoptionClaim): Promise<ClaimOutcome>;
+  release(ctx: AwsContext, plural: string, ref: string): Promise<void>;
+}
+
+export function sameClaimant(claim: AdoptionClaim | undefined, owner: OwnerIdentity): boolean {
+  return claim !== undefined && claim.cluster === owner.cluster && claim.namespace === owner.namespace && claim.name === owner.name;
+}
 
 const DESCRIPTION = 'An adoption under way (service-operator.aws): which object is taking this resource over.';
 
@@ -27,7 +52,7 @@ function parseClaim(value: string | undefined): AdoptionClaim | undefined {
 }
 
 export const ssmAdoptionClaims: AdoptionClaims = {
-  async claim(ctx: KindContext, plural: string, ref: string, claim: AdoptionClaim): Promise<ClaimOutcome> {
+  async claim(ctx: AwsContext, plural: string, ref: string, claim: AdoptionClaim): Promise<ClaimOutcome> {
     const where = claimParameterName(plural, ref);
     const value = JSON.stringify(claim);
     try {
@@ -42,7 +67,7 @@ export const ssmAdoptionClaims: AdoptionClaims = {
     await overwriteParameter(ctx, where, value);
     return { held: true };
   },
-  async release(ctx: KindContext, plural: string, ref: string): Promise<void> {
+  async release(ctx: AwsContext, plural: string, ref: string): Promise<void> {
     await deleteParameter(ctx, claimParameterName(plural, ref));
   },
 };

@@ -1,9 +1,11 @@
 // Namespaces' annotations from the cluster, for the account each namespace is mapped to
 // (aws/accounts/directory.ts). Whoever may edit a namespace may set them; the cluster's account map
 // decides what they may choose (docs/security.md).
-import type { NamespaceSource } from '../aws/accounts/directory.js';
+import type { NamespaceSource } from '../api/namespace-source.js';
 import type { ClusterConnection } from './connection.js';
 import { kubeStatusCode } from './errors.js';
+
+export type { NamespaceSource };
 
 export function clusterNamespaces(cluster: ClusterConnection): NamespaceSource {
   return {

@@ -8,7 +8,6 @@
 // reads the tags again after it holds the claim, so the loser sees the winner's tags.
 import { fieldError, type FieldError } from '../api/errors.js';
 import { PART_TAG, readOwner, TAG_PREFIX, type OwnerIdentity } from '../aws/metadata-tags.js';
-import type { KindContext } from './kind.js';
 
 /** Annotation on a create: `"true"` takes over the existing resource the spec names. */
 export const ADOPT_ANNOTATION = `${TAG_PREFIX}adopt`;
@@ -77,30 +76,4 @@ export function adoptionRefusal(tags: Record<string, string>, adopter: OwnerIden
 /** Tags an object's writes leave in place beyond its own: an observe-only object keeps a retention mark. */
 export function keptTags(tags: Record<string, string>, annotations: Record<string, string> | undefined): Record<string, string> {
   return isObserveOnly(annotations) && tags[RETAINED_TAG] ? { [RETAINED_TAG]: tags[RETAINED_TAG] } : {};
-}
-
-/** An adoption under way, as its claim records it. */
-export interface AdoptionClaim {
-  cluster: string;
-  namespace: string;
-  name: string;
-  /** When the claim was made (RFC 3339). */
-  since: string;
-}
-
-/** What a claim attempt found: the claim is ours now, or someone else's claim holds the resource. */
-export type ClaimOutcome = { held: true } | { held: false; holder: AdoptionClaim | undefined; where: string };
-
-/**
- * Claims on resources being adopted, keyed by kind and physical name (as the spec names it, the same for every adopter), shared by every cluster that
- * uses the account. `claim` is atomic: of two racing claims exactly one is held. A claim of the same
- * object (a retry after a crash) is held again.
- */
-export interface AdoptionClaims {
-  claim(ctx: KindContext, plural: string, ref: string, claim: AdoptionClaim): Promise<ClaimOutcome>;
-  release(ctx: KindContext, plural: string, ref: string): Promise<void>;
-}
-
-export function sameClaimant(claim: AdoptionClaim | undefined, owner: OwnerIdentity): boolean {
-  return claim !== undefined && claim.cluster === owner.cluster && claim.namespace === owner.namespace && claim.name === owner.name;
 }

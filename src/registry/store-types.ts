@@ -3,7 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
-import type { AdoptionClaims } from './adoption.js';
+import type { AdoptionClaims } from '../aws/adoption-claims.js';
 import type { CreateJournal } from '../aws/create-journal.js';
 import type { KindContext, KindDefinition, KindEvent } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';

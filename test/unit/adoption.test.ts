@@ -1,6 +1,7 @@
 // Who may adopt what (registry/adoption.ts): the decisions behind the 409s, from tags alone.
 import { identityTags, partTags } from '../../src/aws/metadata-tags.js';
-import { adoptionRefusal, asksToAdopt, keptTags, managementChangeErrors, managementOf, retainedTag, sameClaimant } from '../../src/registry/adoption.js';
+import { adoptionRefusal, asksToAdopt, keptTags, managementChangeErrors, managementOf, retainedTag } from '../../src/registry/adoption.js';
+import { sameClaimant } from '../../src/aws/adoption-claims.js';
 
 const adopter = { cluster: 'prod', namespace: 'team-a', name: 'orders' };
 

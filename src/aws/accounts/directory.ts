@@ -5,18 +5,16 @@
 // role it may not use gets clients whose every call is a 403 naming the reason.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { forbidden } from '../../api/errors.js';
-import type { Logger } from '../../log.js';
+import type { NamespaceSource } from '../../api/namespace-source.js';
 import type { AwsClients } from '../clients.js';
 import { memoize } from '../memoize.js';
 import { assumedRoleCredentials } from './credentials.js';
 import { chooseAccount, type AccountChoice, type AccountMapping } from './mapping.js';
 
-/** Where namespaces' annotations come from (the cluster); absent in local mode. */
-export interface NamespaceSource {
-  /** A namespace's annotations; undefined when it does not exist. */
-  annotations(namespace: string): Promise<Record<string, string> | undefined>;
-  /** Every namespace with its annotations. */
-  list(): Promise<Map<string, Record<string, string>>>;
+/** What the directory logs with (the server's logger). */
+export interface AccountLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 export interface AccountPartition {
@@ -41,7 +39,7 @@ export class AccountDirectory {
     private readonly clusterName: string,
     private readonly mapping: AccountMapping,
     private readonly source: NamespaceSource | undefined,
-    private readonly log: Logger,
+    private readonly log: AccountLog,
     private readonly now: () => number = Date.now,
   ) {}
 
