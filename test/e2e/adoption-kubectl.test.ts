@@ -3,6 +3,7 @@
 // Resources are made directly in AWS first, as the console or another tool would.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { CreateRepositoryCommand, ECRClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import { CreateCacheClusterCommand, DescribeCacheClustersCommand, ElastiCacheClient, ListTagsForResourceCommand as ListCacheTags } from '@aws-sdk/client-elasticache';
 import { CreateBucketCommand, GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTags, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -43,6 +44,7 @@ beforeAll(async () => {
   await env.aws.client(SNSClient).send(new CreateTopicCommand({ Name: 'legacy-alerts' }));
   await env.aws.client(SNSClient).send(new CreateTopicCommand({ Name: 'shared-events', Attributes: { DisplayName: 'Shared' } }));
   await env.aws.client(ECRClient).send(new CreateRepositoryCommand({ repositoryName: 'legacy-images' }));
+  await env.aws.client(ElastiCacheClient).send(new CreateCacheClusterCommand({ CacheClusterId: 'legacy-cache', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
 });
 
 afterAll(async () => {
@@ -75,6 +77,7 @@ describe('adoption', () => {
     ['S3Bucket', 's3bucket', 'assets', '  bucketName: legacy-assets\n'],
     ['SNSTopic', 'snstopic', 'alerts', '  topicName: legacy-alerts\n'],
     ['ECRRepository', 'ecrrepository', 'images', '  repositoryName: legacy-images\n'],
+    ['ElastiCache', 'elasticache', 'cache', '  cacheClusterId: legacy-cache\n  cacheNodeType: cache.t3.micro\n'],
   ])('%s: adopted with one annotated manifest', async (kind, singular, name, spec) => {
     const manifest = manifests.object(kind, name, spec, ADOPT);
     expect(await env.kubectl.ok(['apply', '-n', 'team-a', '-f', manifest])).toContain(`${singular}.service-operator.aws/${name} created`);
@@ -85,6 +88,25 @@ describe('adoption', () => {
     expect(await tableTags('legacy-orders')).toMatchObject({ 'cost-center': 'retail', 'service-operator.aws/namespace': 'team-a' });
     const repository = await env.aws.client(ECRClient).send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/legacy-images' }));
     expect(repository.tags).toContainEqual({ Key: 'service-operator.aws/name', Value: 'images' });
+    const cache = (await env.aws.client(ElastiCacheClient).send(new DescribeCacheClustersCommand({ CacheClusterId: 'legacy-cache' }))).CacheClusters?.[0];
+    const cacheTags = await env.aws.client(ElastiCacheClient).send(new ListCacheTags({ ResourceName: cache?.ARN }));
+    expect(cacheTags.TagList).toEqual(expect.arrayContaining([{ Key: 'service-operator.aws/namespace', Value: 'team-a' }, { Key: 'service-operator.aws/name', Value: 'cache' }]));
+  });
+
+  test.each([
+    ['CloudFormationStack', 'adopt', '  stackName: legacy-stack\n  template: "Resources: {}"\n', ADOPT],
+    ['CloudFormationStack', 'observe', '  stackName: legacy-stack\n', OBSERVE],
+  ])('%s objects cannot %s existing resources: a 422 saying why', async (kind, verb, spec, annotation) => {
+    const message = expectFailure(await env.kubectl.run(['apply', '-n', 'team-a', '-f', manifests.object(kind, 'legacy', spec, annotation)]));
+    expect(message).toContain(`${kind} objects cannot ${verb} existing resources`);
+    expect(message).toContain('Forbidden');
+  });
+
+  test('CloudFormationTemplate objects cannot adopt: there is nothing in the account to take over', async () => {
+    const manifest = manifests.file(`apiVersion: service-operator.aws/v1alpha1\nkind: CloudFormationTemplate\nmetadata:\n  name: legacy\n${ADOPT}data:\n  template: "Resources: {}"\n`);
+    const message = expectFailure(await env.kubectl.run(['apply', '-n', 'team-a', '-f', manifest]));
+    expect(message).toContain('CloudFormationTemplate objects cannot adopt existing resources');
+    expect(message).toContain("the server's own private bucket");
   });
 
   test('a resource another namespace holds is never adopted: 409 naming its owner', async () => {
