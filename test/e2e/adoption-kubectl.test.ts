@@ -96,6 +96,7 @@ describe('adoption', () => {
   test.each([
     ['CloudFormationStack', 'adopt', '  stackName: legacy-stack\n  template: "Resources: {}"\n', ADOPT],
     ['CloudFormationStack', 'observe', '  stackName: legacy-stack\n', OBSERVE],
+    ['SNSSubscription', 'adopt', '  topicName: legacy-alerts\n  protocol: sqs\n', ADOPT],
   ])('%s objects cannot %s existing resources: a 422 saying why', async (kind, verb, spec, annotation) => {
     const message = expectFailure(await env.kubectl.run(['apply', '-n', 'team-a', '-f', manifests.object(kind, 'legacy', spec, annotation)]));
     expect(message).toContain(`${kind} objects cannot ${verb} existing resources`);
