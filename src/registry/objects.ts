@@ -5,6 +5,7 @@ import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
 import type { KindDefinition, Lifecycle, Observed } from './kind.js';
+import { renderSpec } from './spec-shape.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
 export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
@@ -99,12 +100,11 @@ export function renderObject(
     ...(meta.ownerReferences?.length ? { ownerReferences: meta.ownerReferences } : {}),
     ...(meta.managedFields?.length ? { managedFields: meta.managedFields } : {}),
   };
-  const tags = nonEmpty(userTags(observed.tags));
   return {
     apiVersion: GROUP_VERSION,
     kind: kind.names.kind,
     metadata,
-    spec: { ...observed.spec, ...(tags ? { tags } : {}) },
+    spec: renderSpec(kind, awsSpecOf(observed), meta.specShape),
     status: {
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
@@ -115,14 +115,24 @@ export function renderObject(
   };
 }
 
+/** The spec as AWS has it, in canonical form, with the user's tags (when there are some). */
+export function awsSpecOf(observed: Pick<Observed, 'spec' | 'tags'>): Record<string, unknown> {
+  const tags = nonEmpty(userTags(observed.tags));
+  return { ...observed.spec, ...(tags ? { tags } : {}) };
+}
+
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
-export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince'>): StoredMetadata {
+export function storedMetadataOf(
+  object: KubeObject,
+  base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince' | 'specShape'>,
+): StoredMetadata {
   const { labels, annotations, ownerReferences } = object.metadata;
   const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
-  const { managedFields, ...rest } = base;
+  const { managedFields, specShape, ...rest } = base;
   return {
     ...rest,
     ...(managedFields?.length ? { managedFields } : {}),
+    ...(specShape ? { specShape } : {}),
     ...(nonEmpty(labels) ? { labels } : {}),
     ...(nonEmpty(annotations) ? { annotations } : {}),
     ...(finalizers.length ? { finalizers } : {}),

@@ -5,11 +5,22 @@ import { GROUP, type KubeObject } from '../api/types.js';
 import { encodeMetadataTags, MetadataTooLargeError, readIdentity, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import type { KindDefinition, Observed } from './kind.js';
 
-/** The full AWS tag set for an object: identity, encoded metadata, and the user's tags (422 when it does not fit). */
-export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): Record<string, string> {
+/**
+ * The full AWS tag set for an object: identity, encoded metadata, and the user's tags, with the
+ * metadata as stored. The user's form of the spec (cosmetic: AWS has the settings) is left out when
+ * it does not fit; anything else that does not fit is a 422.
+ */
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): { tags: Record<string, string>; stored: StoredMetadata } {
   const user = (spec.tags ?? {}) as Record<string, string>;
+  const encode = (stored: StoredMetadata) => ({ tags: { ...user, ...encodeMetadataTags(owner, stored, kind.tagLimit, Object.keys(user).length) }, stored });
   try {
-    return { ...user, ...encodeMetadataTags(owner, meta, kind.tagLimit, Object.keys(user).length) };
+    try {
+      return encode(meta);
+    } catch (error) {
+      if (!(error instanceof MetadataTooLargeError) || !meta.specShape) throw error;
+      const { specShape: _shape, ...withoutShape } = meta;
+      return encode(withoutShape);
+    }
   } catch (error) {
     if (!(error instanceof MetadataTooLargeError)) throw error;
     throw invalid(kind.names.kind, owner.name, [
@@ -54,13 +65,33 @@ export function deletedStatus(kind: KindDefinition, name: string, uid: string): 
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: GROUP, kind: kind.names.plural, uid }, code: 200 };
 }
 
+/** A new object's namespace: the one on the URL (a body naming another is a 400). */
+export function placeIn(object: KubeObject, namespace: string): void {
+  if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  object.metadata.namespace = namespace;
+}
+
 /** A PUT/PATCH body names the object on the URL, and its namespace if it names one. */
 export function checkAddressing(object: KubeObject, namespace: string, name: string): void {
   if (object.metadata.name !== name) {
     throw badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`);
   }
-  if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  placeIn(object, namespace);
+}
+
+/**
+ * What kube's registry checks of an update of a custom resource: a resourceVersion is required
+ * (custom resources allow no unconditional update) and must be the current one; the uid cannot change.
+ */
+export function checkUpdatePreconditions(kind: KindDefinition, current: KubeObject, next: KubeObject): void {
+  const name = current.metadata.name as string;
+  if (!next.metadata.resourceVersion) {
+    throw invalid(kind.names.plural, name, [fieldError('FieldValueInvalid', 'metadata.resourceVersion', 'must be specified for an update', 0)]);
   }
-  object.metadata.namespace = namespace;
+  if (next.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(kind.names.plural, name, STALE_OBJECT_MESSAGE);
+  if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+    throw invalid(kind.names.kind, name, [fieldError('FieldValueInvalid', 'metadata.uid', 'field is immutable', next.metadata.uid)]);
+  }
 }

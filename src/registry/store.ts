@@ -7,19 +7,27 @@ import { alreadyExists, badRequest, notFound, StatusError, type Status } from '.
 import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
-import { isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../api/types.js';
+import { isPlainObject, type KubeObject } from '../api/types.js';
 import { diffTags, isReservedTagKey, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, throwIfInvalid } from './admission.js';
+import { decodeObject, immutableFieldErrors, objectErrors, semanticErrors, throwIfInvalid } from './admission.js';
 import type { Observed, SiblingLookup } from './kind.js';
-import { withoutIgnoredFields } from './kind-schemas.js';
-import { recordUpdate, serverSideApply } from './managed-fields.js';
-import { DELETION_POLICY_ANNOTATION, readySinceOf, storedMetadataOf } from './objects.js';
-import { checkAddressing, checkPreconditions, deletedStatus, physicalNameTaken, tagsFor, withoutTags } from './store-support.js';
+import { fieldManagerOf } from './managed-fields.js';
+import { awsSpecOf, DELETION_POLICY_ANNOTATION, readySinceOf, storedMetadataOf } from './objects.js';
+import { canonicalOf, renderSpec, specShapeOf, withoutPassThroughDefaults } from './spec-shape.js';
+import { checkAddressing, checkPreconditions, checkUpdatePreconditions, deletedStatus, physicalNameTaken, placeIn, tagsFor, withoutTags } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
+/** The spec AWS is to have, and the user's form of it to remember. */
+interface Desired {
+  spec: Record<string, unknown>;
+  shape: Record<string, unknown> | undefined;
+}
+
 export class KindStore extends StoreReader {
+  private readonly fieldManager = fieldManagerOf(this.kind);
+
   // ---------------------------------------------------------------- writing
 
   private async write<T>(namespace: string, name: string, task: () => Promise<T>): Promise<T> {
@@ -70,48 +78,59 @@ export class KindStore extends StoreReader {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
   }
 
+  /**
+   * The spec AWS is to have for a written object, validated: the object's metadata and spec (as
+   * written) against the schema, then the canonical spec against the kind's rules. `requested` is
+   * the written spec without defaults that merely passed through (spec-shape.ts).
+   */
+  private async desiredSpec(object: KubeObject, requested: Record<string, unknown>, current?: Found): Promise<Desired> {
+    const { namespace, name } = object.metadata as { namespace: string; name: string };
+    throwIfInvalid(this.kind, name, objectErrors(this.kind, object));
+    const aws = current ? awsSpecOf(current.observed) : undefined;
+    const canonical = canonicalOf(this.kind, requested, aws);
+    throwIfInvalid(this.kind, name, semanticErrors(this.kind, canonical, this.identity(namespace, name)));
+    const spec = await this.resolveReferences(namespace, name, canonical, aws);
+    return { spec, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec: withoutTags(spec), tags: (spec.tags ?? {}) as Record<string, string> })) };
+  }
+
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
     const { object, warnings } = decodeObject(this.kind, body, options.fieldValidation);
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = `${object.metadata.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = object.metadata.name ?? '';
-    await this.prepareNew(namespace, object);
+    placeIn(object, namespace);
+    const desired = await this.desiredSpec(object, object.spec ?? {});
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
-      const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings };
+      const tracked = this.fieldManager.update(undefined, object, options.fieldManager);
+      return { object: await this.createObject(namespace, name, tracked, desired, options.dryRun, warnings), warnings };
     });
   }
 
-  /** Defaults and validates a new object, and resolves its references to sibling objects. */
-  private async prepareNew(namespace: string, object: KubeObject): Promise<void> {
-    if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    object.metadata.namespace = namespace;
-    object.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(object.spec ?? {})));
-    const name = object.metadata.name ?? '';
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object, this.identity(namespace, name)));
-    object.spec = await this.resolveReferences(namespace, name, object.spec);
-  }
-
-  /** Creates the AWS resource for a prepared object; the caller holds its lock and knows it is new. */
-  private async createObject(namespace: string, name: string, object: KubeObject, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+  /** Creates the AWS resource for a validated object; the caller holds its lock and knows it is new. */
+  private async createObject(namespace: string, name: string, object: KubeObject, desired: Desired, dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
-    const spec = object.spec as Record<string, unknown>;
+    const { spec } = desired;
     const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
     const creationTimestamp = timestamp();
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
-    if (dryRun) return this.preview(namespace, name, spec, meta, tags);
+    const meta = storedMetadataOf(object, {
+      uid: randomUUID(),
+      creationTimestamp,
+      generation: 1,
+      managedFields: object.metadata.managedFields,
+      readySince: readySinceOf(undefined, creationTimestamp),
+      specShape: desired.shape,
+    });
+    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
+    if (dryRun) return this.preview(namespace, name, spec, stored, tags);
 
     const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), tags));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
-    const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, meta));
+    const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, stored));
     const committed = this.commit(namespace, name, found).object;
     await this.afterWrite(committed, warnings);
     return committed;
@@ -131,7 +150,8 @@ export class KindStore extends StoreReader {
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
-      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
+      const next = this.fieldManager.update(current.object, object, options.fieldManager);
+      return { object: await this.applyUpdate(current, next, options, warnings), warnings };
     });
   }
 
@@ -143,7 +163,8 @@ export class KindStore extends StoreReader {
       const patched = type === 'merge' ? applyMergePatch(current.object, patch) : applyJsonPatch(current.object, patch);
       const { object, warnings } = decodeObject(this.kind, patched, options.fieldValidation);
       checkAddressing(object, namespace, name);
-      return { object: await this.applyUpdate(current, object, options, warnings), warnings };
+      const next = this.fieldManager.update(current.object, object, options.fieldManager);
+      return { object: await this.applyUpdate(current, next, options, warnings), warnings };
     });
   }
 
@@ -156,61 +177,53 @@ export class KindStore extends StoreReader {
     checkAddressing(config, namespace, name);
     return this.write(namespace, name, async () => {
       const current = await this.refresh(namespace, name);
-      const { object, managedFields } = serverSideApply(this.kind, current?.object, config, options.fieldManager, options.force);
+      const merged = this.fieldManager.apply(current?.object, config, options.fieldManager, options.force);
       if (!current) {
-        await this.prepareNew(namespace, object);
-        return { object: await this.createObject(namespace, name, object, managedFields, options.dryRun, warnings), warnings, created: true };
+        placeIn(merged, namespace);
+        const desired = await this.desiredSpec(merged, merged.spec ?? {});
+        return { object: await this.createObject(namespace, name, merged, desired, options.dryRun, warnings), warnings, created: true };
       }
-      return { object: await this.applyUpdate(current, object, options, warnings, managedFields), warnings };
+      return { object: await this.applyUpdate(current, merged, options, warnings), warnings };
     });
   }
 
-  /**
-   * Ownership after a write: as decided by an apply; as the client set it explicitly (kubectl rewrites
-   * managedFields when it moves an object to server-side apply); else the writer owns what it changed.
-   */
-  private managedFieldsAfter(current: Found, desired: KubeObject, manager: string): ManagedFieldsEntry[] {
-    const given = desired.metadata.managedFields;
-    const unchanged = given === undefined || deepEqual(given, current.object.metadata.managedFields ?? []);
-    return unchanged ? recordUpdate(this.kind, current.object, desired, manager) : given;
-  }
-
-  private async applyUpdate(current: Found, desired: KubeObject, options: WriteOptions, warnings: string[], applied?: ManagedFieldsEntry[]): Promise<KubeObject> {
+  /** A write of an existing object, as the field manager left it: AWS is changed only where it differs. */
+  private async applyUpdate(current: Found, next: KubeObject, options: WriteOptions, warnings: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    checkPreconditions(this.kind, current.object, desired.metadata.resourceVersion, desired.metadata.uid);
-    const currentSpec = current.object.spec ?? {};
-    desired.spec = this.kind.canonicalSpec(this.kind.defaults(withoutIgnoredFields(desired.spec ?? {}), currentSpec));
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, desired, this.identity(namespace, name)));
-    desired.spec = await this.resolveReferences(namespace, name, desired.spec, currentSpec);
-    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, currentSpec, desired.spec));
+    checkUpdatePreconditions(this.kind, current.object, next);
+    const requested = withoutPassThroughDefaults(this.kind, next.spec ?? {}, next.metadata.managedFields, { spec: current.object.spec ?? {}, managedFields: current.object.metadata.managedFields }, awsSpecOf(current.observed));
+    const desired = await this.desiredSpec(next, requested, current);
+    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, awsSpecOf(current.observed), desired.spec));
 
-    const specChanged = !deepEqual(this.kind.canonicalSpec(withoutTags(currentSpec)), withoutTags(desired.spec));
-    const tagsChanged = !deepEqual(currentSpec.tags ?? {}, desired.spec.tags ?? {});
-    const meta = storedMetadataOf(desired, {
+    const specChanged = !deepEqual(this.kind.canonicalSpec(withoutTags(current.observed.spec)), withoutTags(desired.spec));
+    const shown = renderSpec(this.kind, awsSpecOf({ spec: withoutTags(desired.spec), tags: (desired.spec.tags ?? {}) as Record<string, string> }), desired.shape);
+    const meta = storedMetadataOf(next, {
       uid: current.meta.uid,
       creationTimestamp: current.meta.creationTimestamp,
-      generation: current.meta.generation + (specChanged || tagsChanged ? 1 : 0),
-      managedFields: applied ?? this.managedFieldsAfter(current, desired, options.fieldManager),
+      // As for a custom resource: any change of the spec (as shown) is a new generation.
+      generation: current.meta.generation + (deepEqual(shown, current.object.spec ?? {}) ? 0 : 1),
+      managedFields: next.metadata.managedFields,
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
       readySince: readySinceOf(current.object, current.meta.creationTimestamp),
+      specShape: desired.shape,
     });
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
+    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
-    if (options.dryRun) return this.preview(namespace, name, desired.spec, meta, tags, current);
+    if (options.dryRun) return this.preview(namespace, name, desired.spec, stored, tags, current);
 
     const ctx = this.config.context();
-    if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec as Record<string, unknown>)));
+    if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec)));
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
-    this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: meta.generation }, 'updated AWS resource');
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: stored.generation }, 'updated AWS resource');
 
-    if (meta.deletionTimestamp && !meta.finalizers?.length) {
+    if (stored.deletionTimestamp && !stored.finalizers?.length) {
       const gone = await this.finishDeletion(current);
       if (gone.object) return gone.object;
       return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
     }
-    const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, meta);
+    const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, stored);
     if (!updated) throw notFound(this.plural, name);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
@@ -264,7 +277,7 @@ export class KindStore extends StoreReader {
   private async markForDeletion(current: Found): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
-    const tags = tagsFor(this.kind, this.identity(namespace, name), meta, current.object.spec ?? {});
+    const { tags } = tagsFor(this.kind, this.identity(namespace, name), meta, awsSpecOf(current.observed));
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;
