@@ -82,6 +82,7 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
+      garbageCollector: true,
     },
     // Followers are Ready too (rolling updates need that); the Service reaches only the serving
     // leader through the pod label (kube/leader-label.ts).

@@ -20,6 +20,8 @@ export interface WriteOptions {
 export interface DeleteOptions {
   dryRun: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Background when absent. */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
 export interface WriteResult {
@@ -55,6 +57,11 @@ export interface StoreHooks {
   afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
+  /**
+   * The cluster runs kube's garbage collector, which finishes Foreground and Orphan deletions: it
+   * deletes (or orphans) the dependents (the outputs ConfigMap), then removes the finalizer.
+   */
+  garbageCollector?: boolean;
 }
 
 export interface StoreConfig {

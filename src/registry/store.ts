@@ -19,6 +19,15 @@ import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
+/** kube's garbage collector's finalizers (metav1.FinalizerDeleteDependents, FinalizerOrphanDependents). */
+const FOREGROUND_FINALIZER = 'foregroundDeletion';
+const ORPHAN_FINALIZER = 'orphan';
+
+/** An object as a deletion that waits for finalizers leaves it (for dry runs). */
+function pendingDeletion(object: KubeObject, finalizers: string[]): KubeObject {
+  return { ...object, metadata: { ...object.metadata, deletionTimestamp: timestamp(), finalizers } };
+}
+
 /** The spec AWS is to have, and the user's form of it to remember. */
 interface Desired {
   spec: Record<string, unknown>;
@@ -246,8 +255,10 @@ export class KindStore extends StoreReader {
       const current = await this.refresh(namespace, name);
       if (!current) throw notFound(this.plural, name);
       checkPreconditions(this.kind, current.object, options.preconditions?.resourceVersion, options.preconditions?.uid);
-      if (options.dryRun || current.object.metadata.deletionTimestamp) return { object: current.object };
-      if (current.meta.finalizers?.length) return { object: await this.markForDeletion(current) };
+      if (current.object.metadata.deletionTimestamp) return { object: current.object };
+      const finalizers = this.deletionFinalizers(current.meta.finalizers ?? [], options.propagationPolicy);
+      if (options.dryRun) return finalizers.length ? { object: pendingDeletion(current.object, finalizers) } : { status: deletedStatus(this.kind, name, current.meta.uid) };
+      if (finalizers.length) return { object: await this.markForDeletion(current, finalizers) };
       return this.finishDeletion(current);
     });
   }
@@ -273,10 +284,21 @@ export class KindStore extends StoreReader {
     return deleted;
   }
 
+  /**
+   * The finalizers a deletion waits for: the object's own, and, as kube's registry adds them, the
+   * garbage collector's for Foreground (dependents first) and Orphan (dependents kept) deletions.
+   * Without a garbage collector (a direct server) there are no dependents and both mean Background.
+   */
+  private deletionFinalizers(finalizers: string[], policy: DeleteOptions['propagationPolicy']): string[] {
+    const own = finalizers.filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER);
+    if (!this.config.hooks?.garbageCollector || !policy || policy === 'Background') return own;
+    return [...own, policy === 'Foreground' ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER];
+  }
+
   /** Finalizers still hold the object: record the deletion request on the resource and wait for them. */
-  private async markForDeletion(current: Found): Promise<KubeObject> {
+  private async markForDeletion(current: Found, finalizers: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const meta: StoredMetadata = { ...current.meta, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
+    const meta: StoredMetadata = { ...current.meta, finalizers, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
     const { tags } = tagsFor(this.kind, this.identity(namespace, name), meta, awsSpecOf(current.observed));
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
