@@ -86,7 +86,10 @@ describe('deploy/', () => {
     const edit = find(deploy, 'ClusterRole', 'aws-service-apiserver-edit');
     expect(view.metadata.labels['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
     expect(edit.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
-    expect(view.rules).toEqual([{ apiGroups: ['service-operator.aws'], resources: PLURALS, verbs: ['get', 'list', 'watch'] }]);
+    expect(view.rules).toEqual([
+      { apiGroups: ['service-operator.aws'], resources: PLURALS, verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['service-operator.aws'], resources: PLURALS.map((p) => `${p}/status`), verbs: ['get'] },
+    ]);
     expect(edit.rules).toEqual([{ apiGroups: ['service-operator.aws'], resources: PLURALS, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] }]);
     const served = (await loadKinds()).map((k) => k.names.plural);
     expect(PLURALS).toEqual(expect.arrayContaining(served));
