@@ -12,10 +12,6 @@ export interface Comparison {
   added: FieldSet;
 }
 
-export function isSame(c: Comparison): boolean {
-  return c.removed.empty() && c.modified.empty() && c.added.empty();
-}
-
 /** The fields `rhs` added, modified and removed relative to `lhs`. */
 export function compareValues(lhs: unknown, rhs: unknown, type: TypeRef): Comparison {
   const c: Comparison = { removed: new FieldSet(), modified: new FieldSet(), added: new FieldSet() };
@@ -23,7 +19,10 @@ export function compareValues(lhs: unknown, rhs: unknown, type: TypeRef): Compar
   return c;
 }
 
-/** Returns whether the values were compared as one leaf. */
+/**
+ * Compares at one path; a map or list that was walked (not compared as one leaf) is itself added or
+ * removed when one side lacks it. Values of two shapes of one type are compared in both.
+ */
 function compareAt(lhs: unknown, rhs: unknown, type: TypeRef | undefined, path: Path, c: Comparison): void {
   const atom = resolve(type);
   const left = deduce(atom, lhs);
@@ -48,6 +47,7 @@ function compareLeaf(lhs: unknown, rhs: unknown, path: Path, c: Comparison): tru
   return true;
 }
 
+/** Returns whether the values were compared as one leaf. */
 function compareShaped(atom: ReturnType<typeof deduce>, lhs: unknown, rhs: unknown, path: Path, c: Comparison): boolean {
   const shape = shapeOf(atom);
   if (!shape) throw new TypedValueError('schema error: invalid atom');

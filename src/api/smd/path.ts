@@ -1,7 +1,7 @@
 // Path elements of field paths (fieldpath/element.go, serialize-pe.go): a field name, the key of an
 // item of an associative list (`k:{"name":"x"}`), the value of an item of a set (`v:"a"`), or an
 // index. Their order is the one FieldsV1 is written in.
-import { compareStrings, compareValues, goJson, valuesEqual, valueToString } from './value.js';
+import { compareStrings, compareValues, goJson, valueToString } from './value.js';
 import { isPlainObject } from '../types.js';
 
 export type KeyField = [name: string, value: unknown];
@@ -39,11 +39,6 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   if ('key' in a) return compareKeys(a.key, (b as { key: KeyField[] }).key);
   if ('value' in a) return compareValues(a.value, (b as { value: unknown }).value);
   return Math.sign(a.index - (b as { index: number }).index);
-}
-
-export function pathElementsEqual(a: PathElement, b: PathElement): boolean {
-  if ('value' in a && 'value' in b) return valuesEqual(a.value, b.value);
-  return comparePathElements(a, b) === 0;
 }
 
 /** The FieldsV1 key of a path element. */
