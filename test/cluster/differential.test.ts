@@ -6,7 +6,7 @@
 // not write, the server must not have written to AWS either.
 import { loadKinds } from '../../src/registry/load-kinds.js';
 import { runStep, findPython, type StepContext } from '../support/differential/harness.js';
-import { awsWriteCalls, differences, observeObject, type Observation } from '../support/differential/observe.js';
+import { differences, observeObject, serverAwsWriteCalls, type Observation } from '../support/differential/observe.js';
 import { scenarios } from '../support/differential/scenarios.js';
 import { CRD, installCrds, SERVER, type Target } from '../support/differential/targets.js';
 import { startTestCluster, type TestCluster } from '../support/real-cluster.js';
@@ -35,10 +35,10 @@ async function prepare(namespace: string, before: unknown[] | undefined): Promis
 
 async function observe(target: Target, context: Omit<StepContext, 'resourceVersion'>, step: Parameters<typeof runStep>[1]): Promise<Observation & { awsWrites: number }> {
   const before = await observeObject(t, target, context.subject);
-  const writesBefore = target === SERVER ? await awsWriteCalls(t) : 0;
+  const writesBefore = target === SERVER ? await serverAwsWriteCalls(t) : 0;
   const answer = await runStep(target, step, { ...context, ...(before ? { resourceVersion: before.resourceVersion } : {}) }, python);
   const after = await observeObject(t, target, context.subject);
-  const awsWrites = target === SERVER ? (await awsWriteCalls(t)) - writesBefore : 0;
+  const awsWrites = target === SERVER ? (await serverAwsWriteCalls(t)) - writesBefore : 0;
   return { answer, ...(after ? { object: after } : {}), wrote: before?.resourceVersion !== after?.resourceVersion, awsWrites };
 }
 

@@ -6,6 +6,7 @@
 import { FieldSet } from '../../../src/api/smd/set.js';
 import type { Path } from '../../../src/api/smd/path.js';
 import type { ManagedFieldsEntry } from '../../../src/api/types.js';
+import { awsWriteCalls } from '../aws-metrics.js';
 import type { TestCluster } from '../real-cluster.js';
 import type { Answer, Subject } from './harness.js';
 import { normalizeGroup, type Target } from './targets.js';
@@ -123,12 +124,6 @@ function managedFieldsDifferences(server: unknown[], crd: unknown[]): string[] {
 }
 
 /** AWS calls that change something, so far (the server's aws_api_calls_total, reads excluded). */
-export async function awsWriteCalls(t: TestCluster): Promise<number> {
-  const metrics = await t.proxied({ user: 'metrics-reader', groups: ['system:masters'] }, '/metrics');
-  let writes = 0;
-  for (const line of metrics.body.split('\n')) {
-    const match = /^aws_api_calls_total\{[^}]*operation="([^"]+)"[^}]*\} (\d+)/.exec(line);
-    if (match && !/^(Describe|Get|List|Head)/.test(match[1])) writes += Number(match[2]);
-  }
-  return writes;
+export function serverAwsWriteCalls(t: TestCluster): Promise<number> {
+  return awsWriteCalls(() => t.proxied({ user: 'metrics-reader', groups: ['system:masters'] }, '/metrics'));
 }
