@@ -26,7 +26,7 @@ async function ok(response: Promise<{ status: number; body: string }>): Promise<
 }
 
 export async function listResourceVersion(server: ServerClient): Promise<string> {
-  return JSON.parse((await ok(server.call(`${COLLECTION}?limit=1`))).body).metadata.resourceVersion as string;
+  return (JSON.parse((await ok(server.call(`${COLLECTION}?limit=1`))).body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
 }
 
 export interface ListFigures {
@@ -46,7 +46,7 @@ export async function measureLists(server: ServerClient, runs: number): Promise<
   const kubectlTable = await timeEach(runs, async () => {
     let token = '';
     do {
-      const page = JSON.parse((await ok(server.call(`${COLLECTION}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`, { headers: { Accept: TABLE_ACCEPT } }))).body);
+      const page = JSON.parse((await ok(server.call(`${COLLECTION}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`, { headers: { Accept: TABLE_ACCEPT } }))).body) as { metadata: { continue?: string } };
       token = page.metadata.continue ?? '';
     } while (token);
   });

@@ -15,7 +15,7 @@ import { AuthenticationConfigWatcher } from './kube/authentication-configmap.js'
 import type { ClusterConnection } from './kube/connection.js';
 import { EventRecorder } from './kube/events.js';
 import { NamespaceLifecycle } from './kube/namespace-lifecycle.js';
-import { OutputsConfigMaps } from './kube/outputs-configmap.js';
+import { OutputsConfigMaps, readConfigMapData } from './kube/outputs-configmap.js';
 import { KubeAccessReviewer, KubeTokenReviewer } from './kube/reviews.js';
 import { startLeadership, takeOver, type Leadership } from './leadership.js';
 import type { Logger } from './log.js';
@@ -30,6 +30,8 @@ export interface ServingMode {
   authenticator: Authenticator;
   authorizer: Authorizer;
   hooks: StoreHooks;
+  /** A ConfigMap's data (cluster mode reads the cluster's); without it, the outputs of the object of that name. */
+  configMaps?(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** Why this replica should not be ready now (besides the first read of AWS), or undefined. */
   notReady(): string | undefined;
   /** Why this replica must not serve resource requests now (it is not the leader), or undefined. */
@@ -67,7 +69,8 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
   let trustLoaded = false;
   void trust.loaded.then(() => (trustLoaded = true));
   const namespaces = new NamespaceLifecycle(cluster);
-  const outputs = new OutputsConfigMaps(cluster, new EventRecorder(cluster, log), log, {
+  const events = new EventRecorder(cluster, log);
+  const outputs = new OutputsConfigMaps(cluster, events, log, {
     retryIntervalMs: OUTPUTS_RETRY_MS,
     currentObject: (kind, namespace, name) => [...stores.values()].find((s) => s.kind.names.kind === kind)?.view.get(namespace, name)?.object,
   });
@@ -81,9 +84,11 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     hooks: {
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),
+      recordEvent: (_kind, object, event) => void events.record(object, event.type, event.reason, event.message),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
       garbageCollector: true,
     },
+    configMaps: (namespace, name) => readConfigMapData(cluster, namespace, name),
     // Followers are Ready too (rolling updates need that); the Service reaches only the serving
     // leader through the pod label (kube/leader-label.ts).
     notReady: () => (trustLoaded ? leadership?.whyNotReady() : 'the cluster authentication configuration has not been read yet'),

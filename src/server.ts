@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
-import { awsErrorCode, isAwsThrottling } from './aws/errors.js';
+import { awsErrorCode, isAwsThrottling, registerAwsErrorCodes } from './aws/errors.js';
 import { awsIsConfigured, credentialSource, disableInstanceMetadata, missingCredentialsMessage } from './aws/environment.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
@@ -19,8 +19,9 @@ import { connectToCluster, runningInPod } from './kube/connection.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
 import { clusterMode, localMode, type ServingMode } from './modes.js';
+import { KINDS } from './kinds/index.js';
 import type { KindContext, KindDefinition } from './registry/kind.js';
-import { loadKinds } from './registry/load-kinds.js';
+import { resourceDocumentOf } from './registry/kind-schemas.js';
 import { listenError, StartError } from './start-error.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
 import { startResyncLoop, type ResyncLoop } from './registry/resync-loop.js';
@@ -78,7 +79,7 @@ async function startLocalAws(config: Config, log: Logger): Promise<LocalAws & { 
   if (config.fresh) rmSync(stateFile, { force: true });
   const restoring = existsSync(stateFile);
   try {
-    const local = await startMoto({ stateFile });
+    const local = await startMoto({ stateFile, fillGaps: true });
     log.info({ endpoint: local.endpoint, pid: local.pid, stateFile, restored: restoring }, 'no AWS configured: started a local moto_server and serving against it');
     return { ...local, stateFile };
   } catch (error) {
@@ -119,6 +120,18 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * Without a cluster there are no ConfigMaps: a reference to one reads what it would hold, the outputs
+ * of the object of that name in the namespace (the first kind that has one).
+ */
+function outputsOfObject(stores: Map<string, KindStore>, namespace: string, name: string): Record<string, string> | undefined {
+  for (const store of stores.values()) {
+    const object = store.view.get(namespace, name)?.object;
+    if (object) return { ...(object.output as Record<string, string> | undefined) };
+  }
+  return undefined;
+}
+
 function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: string } {
   const cluster = connectToCluster(config.kubeconfig);
   if (cluster) return { mode: clusterMode(cluster, config, log) };
@@ -127,20 +140,21 @@ function chooseMode(config: Config, log: Logger): { mode: ServingMode; token?: s
 }
 
 /**
- * `kinds` defaults to every kind module under src/kinds/ (tests pass their own). A start that fails
- * stops whatever it had started before throwing.
+ * `kinds` defaults to the table of kinds (src/kinds/index.ts; tests pass their own). A start that
+ * fails stops whatever it had started before throwing.
  */
-export async function startServer(config: Config, log: Logger, kinds?: KindDefinition[]): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, kinds: readonly KindDefinition[] = KINDS): Promise<RunningServer> {
   const cleanups: Cleanup[] = [];
   try {
-    return await start(config, log, kinds ?? (await loadKinds()), cleanups);
+    return await start(config, log, kinds, cleanups);
   } catch (error) {
     await undo(cleanups);
     throw error;
   }
 }
 
-async function start(config: Config, log: Logger, kinds: KindDefinition[], cleanups: Cleanup[]): Promise<RunningServer> {
+async function start(config: Config, log: Logger, kinds: readonly KindDefinition[], cleanups: Cleanup[]): Promise<RunningServer> {
+  for (const kind of kinds) if (kind.awsErrorCodes) registerAwsErrorCodes(kind.awsErrorCodes);
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log, cleanups);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
@@ -148,7 +162,8 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
 
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, hooks: mode.hooks })]));
+  const configMaps = (namespace: string, name: string): Promise<Record<string, string> | undefined> => (mode.configMaps ? mode.configMaps(namespace, name) : Promise.resolve(outputsOfObject(stores, namespace, name)));
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, configMaps, hooks: mode.hooks })]));
   // The resync loop and the serving mode start once the port is ours: a start that fails to listen
   // has read nothing and asked nothing.
   let resync: ResyncLoop | undefined;
@@ -176,13 +191,13 @@ async function start(config: Config, log: Logger, kinds: KindDefinition[], clean
   const tls = config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile as string, caFile: undefined } : ensureLocalServingCertificate(config.certsDir);
   const app = createApp({
     stores,
-    openapi: buildOpenApiDocuments(kinds),
+    openapi: buildOpenApiDocuments(kinds.map(resourceDocumentOf)),
     authenticator: mode.authenticator,
     authorizer: mode.authorizer,
     metrics,
     log,
     notReady,
-    notServing: mode.notServing,
+    notServing: () => mode.notServing(),
     viewNotFilled: awsNotRead,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,

@@ -2,7 +2,7 @@
 // aggregated apidiscovery.k8s.io/v2 (and v2beta1) form that kube-aggregator and kubectl 1.30+ ask for.
 // Every group the server serves is described once (a DiscoveredGroup) and rendered in each form.
 import { createHash } from 'node:crypto';
-import type { KindNames } from '../registry/kind.js';
+import type { KindNames } from './resource.js';
 import { GROUP, VERSION } from './types.js';
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -64,7 +64,7 @@ function fields(message: Buffer): Map<number, Buffer[]> {
 export function readMessage(message: Buffer, schema: MessageSchema): Record<string, unknown> {
   const present = fields(message);
   const object: Record<string, unknown> = {};
-  for (const [number, spec] of Object.entries(schema)) {
+  for (const [number, spec] of Object.entries(schema) as [string, MessageSchema[number]][]) {
     const value = present.get(Number(number))?.at(-1);
     if (value === undefined) continue;
     object[typeof spec === 'string' ? spec : spec[0]] = typeof spec === 'string' ? value.toString('utf8') : readMessage(value, spec[1]);

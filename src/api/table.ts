@@ -1,6 +1,6 @@
 // meta.k8s.io/v1 Table and PartialObjectMetadata renderings of our objects (what `kubectl get`, the
 // garbage collector and metadata informers ask for).
-import type { PrinterColumn } from '../registry/kind.js';
+import type { PrinterColumn } from './resource.js';
 import { humanDuration } from './time.js';
 import { isPlainObject, type KubeObject, type ObjectMeta } from './types.js';
 

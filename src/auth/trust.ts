@@ -31,7 +31,7 @@ export function parseCertificateBundle(pem: string, what: string): X509Certifica
     try {
       return new X509Certificate(block);
     } catch (error) {
-      throw new Error(`${what} holds a certificate that cannot be read: ${(error as Error).message}`);
+      throw new Error(`${what} holds a certificate that cannot be read: ${(error as Error).message}`, { cause: error });
     }
   });
 }

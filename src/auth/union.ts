@@ -16,14 +16,14 @@ export class UnionAuthenticator implements Authenticator {
   constructor(private readonly authenticators: Authenticator[]) {}
 
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const authenticator of this.authenticators) {
       try {
         const user = await authenticator.authenticate(req);
         if (user) return withAuthenticatedGroup(user);
       } catch (error) {
         // Rejected credentials of one kind do not stop another kind from authenticating the caller.
-        failure ??= error;
+        failure ??= error as Error;
       }
     }
     if (failure) throw failure;

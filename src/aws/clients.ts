@@ -27,7 +27,9 @@ export interface CallOutcomes {
 interface SdkClient {
   middlewareStack: {
     // `any`: each service client has its own input/output unions, and the counter looks at neither.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     add(middleware: InitializeMiddleware<any, any>, options: InitializeHandlerOptions & { name: string }): void;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     add(middleware: FinalizeRequestMiddleware<any, any>, options: FinalizeRequestHandlerOptions & AbsoluteLocation & { name: string }): void;
   };
   destroy(): void;

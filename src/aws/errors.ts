@@ -29,34 +29,16 @@ interface SdkError {
   $retryable?: unknown;
 }
 
-const NOT_FOUND = new Set([
-  'ResourceNotFoundException',
-  'TableNotFoundException',
-  'NoSuchBucket',
-  'NotFound',
-  'NotFoundException',
-  'QueueDoesNotExist',
-  'AWS.SimpleQueueService.NonExistentQueue',
-  'RepositoryNotFoundException',
-  'ParameterNotFound',
-]);
-const IN_USE = new Set([
-  'ResourceInUseException',
-  'BucketAlreadyExists',
-  'BucketAlreadyOwnedByYou',
-  'BucketNotEmpty',
-  'QueueNameExists',
-  'QueueAlreadyExists',
-  'QueueDeletedRecently',
-  'AWS.SimpleQueueService.QueueDeletedRecently',
-  'RepositoryAlreadyExistsException',
-  'RepositoryNotEmptyException',
-  'ParameterAlreadyExists',
-  'ConditionalCheckFailedException',
-  'TransactionConflictException',
-  'OperationAborted',
-  'ConcurrentAccessException',
-]);
+/** What an AWS error code means, for the codes of one service (a kind declares its service's). */
+export interface AwsErrorCodes {
+  notFound?: string[];
+  inUse?: string[];
+  invalid?: string[];
+}
+
+/** Codes every service uses; each kind registers its own service's (registerAwsErrorCodes). */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFound', 'NotFoundException']);
+const IN_USE = new Set(['ResourceInUseException', 'ConcurrentAccessException']);
 const THROTTLED = new Set([
   'ThrottlingException',
   'Throttling',
@@ -88,23 +70,21 @@ const INVALID = new Set([
   'InvalidParameterValueException',
   'InvalidParameterException',
   'InvalidParameterCombination',
-  'InvalidAttributeName',
-  'InvalidAttributeValue',
+  'InvalidParameter',
   'InvalidArgument',
-  'InvalidBucketName',
+  'InvalidRequest',
   'InvalidTagException',
   'InvalidTag',
-  'MalformedPolicy',
   'MalformedPolicyDocument',
   'MalformedXML',
-  'InvalidRequest',
-  'LifecyclePolicyValidationException',
-  'InvalidParameter',
-  'InvalidTargetBucketForLogging',
-  'InvalidBucketAclWithObjectOwnership',
-  'InvalidBucketAclWithBlockPublicAccessError',
-  'AccessControlListNotSupported',
 ]);
+
+/** Adds a service's codes to what every mapping knows (the table of kinds registers each kind's). */
+export function registerAwsErrorCodes(codes: AwsErrorCodes): void {
+  for (const code of codes.notFound ?? []) NOT_FOUND.add(code);
+  for (const code of codes.inUse ?? []) IN_USE.add(code);
+  for (const code of codes.invalid ?? []) INVALID.add(code);
+}
 /** Connection-level failures: the endpoint did not answer at all. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
 
@@ -120,7 +100,17 @@ function firstLine(message: string | undefined): string {
 }
 
 export function isAwsNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error as SdkError));
+  return typeof error === 'object' && error !== null && NOT_FOUND.has(codeOf(error));
+}
+
+/** What the call answers, or undefined when AWS says the resource does not exist. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** AWS said to slow down (the SDK retries these with backoff before giving up). */
@@ -131,7 +121,7 @@ export function isAwsThrottling(error: unknown): boolean {
 }
 
 export function awsErrorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null ? codeOf(error as SdkError) : 'Error';
+  return typeof error === 'object' && error !== null ? codeOf(error) : 'Error';
 }
 
 /** Translates any error thrown by an AWS call into a StatusError (StatusErrors pass through). */

@@ -1,6 +1,7 @@
 // The embedded local AWS: a moto_server on a free loopback port, started when no AWS is configured
-// (and by the tests), stopped with the process that started it. With a state file, moto runs under
-// moto_with_state.py (beside this file), which keeps moto's state in that file across restarts.
+// (and by the tests), stopped with the process that started it. With a state file, or with moto's gaps
+// filled, moto runs under moto_with_state.py (beside this file), which keeps moto's state in that file
+// across restarts and installs moto_fills.py, a fake of what moto lacks for ElastiCache and stacks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -51,6 +52,11 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export interface MotoOptions {
   /** Keep moto's state in this file: loaded at start, saved while it runs and when it stops. */
   stateFile?: string;
+  /**
+   * Fill what moto lacks for ElastiCache and CloudFormation with a fake (moto_fills.py: clusters that
+   * take time to create and delete, endpoints, ModifyCacheCluster, termination protection).
+   */
+  fillGaps?: boolean;
   /** The moto_server command (default $MOTO_SERVER, else moto_server on the PATH). */
   command?: string;
 }
@@ -93,9 +99,10 @@ export async function startMoto(options: MotoOptions = {}): Promise<LocalAws> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const address = ['-H', '127.0.0.1', '-p', String(port)];
-  // With state, our standard input is moto's lifeline: it saves and exits when we go, even if killed.
-  const child = options.stateFile
-    ? spawn(motoPython(command), [join(repoRoot(), 'src', 'aws', 'moto_with_state.py'), '--state', options.stateFile, ...address], { stdio: ['pipe', 'ignore', 'pipe'] })
+  // Under the launcher our standard input is moto's lifeline: it saves and exits when we go, even if killed.
+  const launcher = [...(options.stateFile ? ['--state', options.stateFile] : []), ...(options.fillGaps ? ['--fill-gaps'] : [])];
+  const child = launcher.length
+    ? spawn(motoPython(command), [join(repoRoot(), 'src', 'aws', 'moto_with_state.py'), ...launcher, ...address], { stdio: ['pipe', 'ignore', 'pipe'] })
     : spawn(command, address, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -108,7 +115,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<LocalAws> {
     await waitUntilServing(endpoint, child, 30_000);
   } catch (error) {
     await stopper(child)();
-    throw new Error(`${(error as Error).message}\n${stderr.trim()}`);
+    throw new Error(`${(error as Error).message}\n${stderr.trim()}`, { cause: error });
   }
   return { endpoint, pid: child.pid as number, stop: stopper(child) };
 }

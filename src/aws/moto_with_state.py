@@ -10,7 +10,10 @@ which replaying recorded requests (moto's recorder) cannot promise for generated
 It relies on moto internals (BackendDict and its module-level instances), so a snapshot is only read
 by the moto version that wrote it; another version refuses it with a message (exit code 3).
 
-Usage: python3 moto_with_state.py --state FILE [-H HOST] [-p PORT]
+With --fill-gaps it also installs moto_fills.py (beside this file): a fake of what moto lacks for
+ElastiCache and CloudFormation. --state may then be left out (no snapshots).
+
+Usage: python3 moto_with_state.py [--state FILE] [--fill-gaps] [-H HOST] [-p PORT]
 """
 
 import argparse
@@ -200,12 +203,19 @@ def drain(stream):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--state", required=True, help="snapshot file (created when missing)")
+    parser.add_argument("--state", help="snapshot file (created when missing); none: no snapshots")
+    parser.add_argument("--fill-gaps", action="store_true", help="install moto_fills.py, a fake of what moto lacks")
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=5000)
     args = parser.parse_args()
 
-    if os.path.exists(args.state):
+    if args.fill_gaps:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import moto_fills
+
+        moto_fills.install()
+
+    if args.state and os.path.exists(args.state):
         try:
             with open(args.state, "rb") as file:
                 restore(file.read())
@@ -227,12 +237,13 @@ def main():
     # The parent holds our standard input open; when it goes away (even killed), so do we.
     threading.Thread(target=lambda: (drain(sys.stdin.buffer), stopping.set()), daemon=True).start()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"serving moto {moto.__version__} on http://{args.host}:{server.server_port}, state in {args.state}", file=sys.stderr, flush=True)
+    print(f"serving moto {moto.__version__} on http://{args.host}:{server.server_port}, state in {args.state}, gaps filled: {args.fill_gaps}", file=sys.stderr, flush=True)
 
+    save = snapshots.write_if_changed if args.state else (lambda: None)
     while not stopping.wait(SNAPSHOT_DELAY_SECONDS):
-        snapshots.write_if_changed()
+        save()
     server.shutdown()
-    snapshots.write_if_changed()
+    save()
     # Not a normal interpreter exit: the thread blocked reading standard input would make it abort.
     sys.stderr.flush()
     os._exit(0)

@@ -1,7 +1,7 @@
 // Default physical names: derived from cluster, namespace and object name so that two namespaces or two
 // clusters sharing an AWS account never collide, within each service's length and character rules.
 import { createHash } from 'node:crypto';
-import type { ObjectIdentity } from '../registry/kind.js';
+import type { ObjectIdentity } from './context.js';
 
 export interface NamingRules {
   /** Joins the parts; must be a character Kubernetes forbids in cluster and namespace names. */
@@ -15,8 +15,9 @@ export interface NamingRules {
 
 const HASH_LENGTH = 8;
 
-function shortHash(identity: ObjectIdentity): string {
-  return createHash('sha256').update(`${identity.clusterName}\0${identity.namespace}\0${identity.name}`).digest('hex').slice(0, HASH_LENGTH);
+/** Hex digits of a hash of the object's identity: the part of a default name that keeps it unique. */
+export function identityHash(identity: ObjectIdentity, length = HASH_LENGTH): string {
+  return createHash('sha256').update(`${identity.clusterName}\0${identity.namespace}\0${identity.name}`).digest('hex').slice(0, length);
 }
 
 /**
@@ -28,7 +29,7 @@ export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules
   const joined = [identity.clusterName, identity.namespace, identity.name].join(rules.separator);
   const clean = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!rules.alwaysHash && clean === joined && clean.length <= rules.maxLength) return clean;
-  const suffix = `-${shortHash(identity)}`;
+  const suffix = `-${identityHash(identity)}`;
   return `${clean.slice(0, rules.maxLength - suffix.length)}${suffix}`;
 }
 

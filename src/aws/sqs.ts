@@ -3,15 +3,15 @@
 // topic send to the queue), kept apart from the policy users write in the spec (policy-statements.ts).
 import { createHash } from 'node:crypto';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { KindContext } from '../registry/kind.js';
+import type { AwsContext } from './context.js';
 import { parseArn } from './arn.js';
 import { isAwsNotFound } from './errors.js';
 import { joinPolicy, managedSid, splitPolicy, withManaged, type SplitPolicy, type Statement } from './policy-statements.js';
 
-export const sqs = (ctx: KindContext): SQSClient => ctx.aws.client(SQSClient);
+export const sqs = (ctx: AwsContext): SQSClient => ctx.aws.client(SQSClient);
 
 /** The URL of a queue given by name, URL or ARN; undefined when it does not exist. */
-export async function queueUrlOf(ctx: KindContext, ref: string): Promise<string | undefined> {
+export async function queueUrlOf(ctx: AwsContext, ref: string): Promise<string | undefined> {
   if (/^https?:\/\//.test(ref)) return ref;
   const arn = parseArn(ref);
   try {
@@ -23,7 +23,7 @@ export async function queueUrlOf(ctx: KindContext, ref: string): Promise<string 
   }
 }
 
-export async function queueTags(ctx: KindContext, url: string): Promise<Record<string, string> | undefined> {
+export async function queueTags(ctx: AwsContext, url: string): Promise<Record<string, string> | undefined> {
   try {
     return (await sqs(ctx).send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
   } catch (error) {
@@ -33,7 +33,7 @@ export async function queueTags(ctx: KindContext, url: string): Promise<Record<s
 }
 
 /** A queue's tags, given its ARN; undefined when it does not exist. */
-export async function queueTagsByArn(ctx: KindContext, arn: string): Promise<Record<string, string> | undefined> {
+export async function queueTagsByArn(ctx: AwsContext, arn: string): Promise<Record<string, string> | undefined> {
   const url = await queueUrlOf(ctx, arn);
   return url ? queueTags(ctx, url) : undefined;
 }
@@ -54,7 +54,7 @@ function topicStatement(queueArn: string, topicArn: string): Statement {
   };
 }
 
-async function rewritePolicy(ctx: KindContext, queueArn: string, change: (split: SplitPolicy) => SplitPolicy): Promise<void> {
+async function rewritePolicy(ctx: AwsContext, queueArn: string, change: (split: SplitPolicy) => SplitPolicy): Promise<void> {
   const url = await queueUrlOf(ctx, queueArn);
   if (!url) return;
   try {
@@ -69,13 +69,13 @@ async function rewritePolicy(ctx: KindContext, queueArn: string, change: (split:
 }
 
 /** Lets an SNS topic send to the queue (what an SQS subscription needs to receive anything). */
-export async function allowTopic(ctx: KindContext, queueArn: string, topicArn: string): Promise<void> {
+export async function allowTopic(ctx: AwsContext, queueArn: string, topicArn: string): Promise<void> {
   const statement = topicStatement(queueArn, topicArn);
   await rewritePolicy(ctx, queueArn, (split) => withManaged(split, [statement.Sid as string], [statement]));
 }
 
 /** Takes back what allowTopic gave; the queue may be gone already. */
-export async function disallowTopic(ctx: KindContext, queueArn: string, topicArn: string): Promise<void> {
+export async function disallowTopic(ctx: AwsContext, queueArn: string, topicArn: string): Promise<void> {
   const sid = topicStatement(queueArn, topicArn).Sid;
   await rewritePolicy(ctx, queueArn, (split) => withManaged(split, [sid as string], []));
 }

@@ -1,7 +1,7 @@
 // Enumeration through the Resource Groups Tagging API: one call per 100 resources of a type carrying
 // this cluster's ownership tag, with their ARNs and tags, instead of one describe call per resource.
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { KindContext } from '../registry/kind.js';
+import type { AwsContext } from './context.js';
 import { CLUSTER_TAG } from './metadata-tags.js';
 import { allPages } from './paginate.js';
 
@@ -10,7 +10,7 @@ export interface TaggedResource {
   tags: Record<string, string>;
 }
 
-export async function* resourcesOfCluster(ctx: KindContext, resourceType: string, clusterName: string): AsyncIterable<TaggedResource> {
+export async function* resourcesOfCluster(ctx: AwsContext, resourceType: string, clusterName: string): AsyncIterable<TaggedResource> {
   const client = ctx.aws.client(ResourceGroupsTaggingAPIClient);
   const pages = allPages(
     `GetResources(${resourceType})`,

@@ -104,7 +104,7 @@ export class AuthenticationConfigWatcher {
         else if (type === 'DELETED') this.apply(undefined);
         else if (type === 'ERROR') reject(new Error(`watch error: ${JSON.stringify(object)}`));
       };
-      const onDone = (error: unknown) => (error && !this.stopping.signal.aborted ? reject(error) : resolve());
+      const onDone = (error: unknown) => (error && !this.stopping.signal.aborted ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve());
       this.cluster.watch.watch(path, query, onEvent, onDone).then((controller) => {
         this.watchController = controller;
         if (this.stopping.signal.aborted) controller.abort();

@@ -17,6 +17,10 @@ export class EventRecorder {
   ) {}
 
   async warning(object: KubeObject, reason: string, message: string): Promise<void> {
+    await this.record(object, 'Warning', reason, message);
+  }
+
+  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const { name, namespace, uid } = object.metadata as { name: string; namespace: string; uid?: string };
     const now = new Date();
     try {
@@ -25,7 +29,7 @@ export class EventRecorder {
         body: {
           metadata: { generateName: `${name}.`, namespace },
           involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name, namespace, ...(uid ? { uid } : {}) },
-          type: 'Warning',
+          type,
           reason,
           message,
           source: { component: COMPONENT },

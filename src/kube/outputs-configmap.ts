@@ -54,6 +54,16 @@ export function outputsConfigMap(object: KubeObject): V1ConfigMap {
   };
 }
 
+/** The data of a ConfigMap of the cluster, read with the server's identity; undefined when there is none. */
+export async function readConfigMapData(cluster: ClusterConnection, namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await cluster.core.readNamespacedConfigMap({ namespace, name })).data ?? {};
+  } catch (error) {
+    if (kubeStatusCode(error) === 404) return undefined;
+    throw error;
+  }
+}
+
 function ownersOf(configMap: V1ConfigMap): string[] {
   return (configMap.metadata?.ownerReferences ?? []).map((r) => `${r.apiVersion}/${r.kind}/${r.name}/${r.uid}/${Boolean(r.controller)}`);
 }

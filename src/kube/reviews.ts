@@ -35,7 +35,7 @@ export class KubeAccessReviewer implements AccessReviewer {
       const status = review.status;
       return { allowed: Boolean(status?.allowed) && !status?.denied, ...(status?.reason ? { reason: status.reason } : {}) };
     } catch (error) {
-      throw new Error(`SubjectAccessReview failed: ${kubeErrorMessage(error)}`);
+      throw new Error(`SubjectAccessReview failed: ${kubeErrorMessage(error)}`, { cause: error });
     }
   }
 }

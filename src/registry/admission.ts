@@ -1,14 +1,16 @@
 // Everything checked before AWS is touched: decoding (apiVersion/kind, unknown fields per
-// fieldValidation), metadata syntax, the spec against its schema and the kind's own rules, and
-// immutable fields on update. Any failure here is a 4xx and AWS never sees the request.
+// fieldValidation), metadata syntax, the spec against its schema, its canonical form and the kind's
+// own rules, and on update immutable fields and the kind's update rules. Any failure here is a 4xx
+// and AWS never sees the request; dry runs go through all of it.
 import { badRequest, fieldError, invalid, type FieldError } from '../api/errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from '../api/names.js';
 import { deepEqual } from '../api/json.js';
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
-import type { KindDefinition, ObjectIdentity } from './kind.js';
-import { objectSchemaOf, specSchemaOf } from './kind-schemas.js';
+import { SpecInvalid, specFieldOf, type KindDefinition, type ObjectIdentity } from './kind.js';
+import { objectSchemaOf, specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
+import { specOf } from './objects.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -32,13 +34,14 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
   if (body.apiVersion !== GROUP_VERSION) {
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
   }
-  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${kind.names.kind})`);
+  if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${typeof body.kind === 'string' ? body.kind : JSON.stringify(body.kind)}) does not match the expected kind (${kind.names.kind})`);
   if (body.metadata !== undefined && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
-  if (body.spec !== undefined && body.spec !== null && !isPlainObject(body.spec)) cannotHandle(kind, 'spec must be an object');
+  const root = specFieldOf(kind);
+  if (body[root] !== undefined && body[root] !== null && !isPlainObject(body[root])) cannotHandle(kind, `${root} must be an object`);
   const object = structuredClone(body) as KubeObject;
   object.metadata ??= {};
   // `spec:` with nothing under it (the original operator's SNSTopic example) stays null for the field
-  // manager, as in kube (an apply of it owns the spec); the store reads it as an empty spec.
+  // manager, as in kube (an apply of it owns the spec); admission reads it as an empty spec.
   omitEmptyMetadata(object);
   const unknown = pruneUnknownFields(object, objectSchemaOf(kind), '');
   const phrases = unknown.map((path) => `unknown field "${path}"`);
@@ -89,10 +92,9 @@ function metadataErrors(object: KubeObject): FieldError[] {
   return errors;
 }
 
-function tagErrors(tags: unknown): FieldError[] {
-  if (!isPlainObject(tags)) return [];
+function tagErrors(tags: Record<string, string>, root: string): FieldError[] {
   return Object.entries(tags).flatMap(([key, value]) => {
-    const field = `spec.tags[${key}]`;
+    const field = `${root}.tags[${key}]`;
     if (isReservedTagKey(key) || key.toLowerCase().startsWith('aws:')) return [fieldError('FieldValueForbidden', field, 'tag keys starting with "service-operator.aws/" or "aws:" are reserved')];
     if (key.length === 0 || key.length > TAG_KEY_LIMIT) return [fieldError('FieldValueInvalid', field, `tag keys must be 1 to ${TAG_KEY_LIMIT} characters`, key)];
     if (!TAG_CHARACTERS.test(key) || (typeof value === 'string' && !TAG_CHARACTERS.test(value))) {
@@ -102,14 +104,36 @@ function tagErrors(tags: unknown): FieldError[] {
   });
 }
 
-/** Metadata syntax and the spec (as the client wrote it) against the schema. */
-export function objectErrors(kind: KindDefinition, object: KubeObject): FieldError[] {
-  return [...metadataErrors(object), ...validateAgainstSchema(object.spec ?? {}, specSchemaOf(kind), 'spec')];
+/** A spec that passed admission: the kind's canonical form, and the user's tags apart. */
+export interface AdmittedSpec<S extends object> {
+  spec: S;
+  tags: Record<string, string>;
 }
 
-/** The kind's own rules, and the tag rules, on the canonical spec (which passed the schema). */
-export function semanticErrors(kind: KindDefinition, spec: Record<string, unknown>, identity: ObjectIdentity): FieldError[] {
-  return [...tagErrors(spec.tags), ...kind.validate(spec, identity)];
+function canonical<S extends object>(kind: KindDefinition<S>, name: string, raw: Record<string, unknown>, current: S | undefined): S {
+  try {
+    return kind.canonicalSpec(raw, current);
+  } catch (error) {
+    if (error instanceof SpecInvalid) throw invalid(kind.names.kind, name, error.causes);
+    throw error;
+  }
+}
+
+/**
+ * Metadata syntax and the spec against the schema, then the spec in the kind's canonical form (every
+ * default filled in; on update, `current` for what keeps AWS's choice) and the kind's semantic rules.
+ * Throws a 422 listing every error.
+ */
+export function admitSpec<S extends object>(kind: KindDefinition<S>, object: KubeObject, identity: ObjectIdentity, current?: S): AdmittedSpec<S> {
+  const name = object.metadata.name ?? '';
+  const raw = withoutIgnoredFields(specOf(kind, object));
+  const meta = metadataErrors(object);
+  // The canonical form and the semantic rules assume a schema-valid spec.
+  throwIfInvalid(kind, name, [...meta, ...validateAgainstSchema(raw, specSchemaOf(kind), specFieldOf(kind))]);
+  const { tags = {}, ...rest } = raw as { tags?: Record<string, string> };
+  const spec = canonical(kind, name, rest, current);
+  throwIfInvalid(kind, name, [...meta, ...tagErrors(tags, specFieldOf(kind)), ...kind.validate(spec, identity)]);
+  return { spec, tags };
 }
 
 function readPath(spec: Record<string, unknown>, path: string): unknown {
@@ -117,10 +141,16 @@ function readPath(spec: Record<string, unknown>, path: string): unknown {
 }
 
 /** Immutable spec fields, comparing canonical specs: any change (setting, removing) is a 422 naming the field. */
-export function immutableFieldErrors(kind: KindDefinition, current: Record<string, unknown>, desired: Record<string, unknown>): FieldError[] {
+function immutableFieldErrors<S extends object>(kind: KindDefinition<S>, current: S, desired: S): FieldError[] {
+  const [before, after] = [current as Record<string, unknown>, desired as Record<string, unknown>];
   return kind.immutableFields
-    .filter((path) => !deepEqual(readPath(current, path), readPath(desired, path)))
-    .map((path) => fieldError('FieldValueInvalid', `spec.${path}`, 'field is immutable', readPath(desired, path) ?? null));
+    .filter((path) => !deepEqual(readPath(before, path), readPath(after, path)))
+    .map((path) => fieldError('FieldValueInvalid', `${specFieldOf(kind)}.${path}`, 'field is immutable', readPath(after, path) ?? null));
+}
+
+/** What an update may not do: change an immutable field, or break one of the kind's update rules (422). */
+export function admitUpdate<S extends object>(kind: KindDefinition<S>, name: string, current: S, desired: S): void {
+  throwIfInvalid(kind, name, [...immutableFieldErrors(kind, current, desired), ...(kind.validateUpdate?.(desired, current) ?? [])]);
 }
 
 export function throwIfInvalid(kind: KindDefinition, name: string, errors: FieldError[]): void {

@@ -1,18 +1,25 @@
 // The schemas every kind shares, composed with the kind's own: `spec.tags`, the common status fields,
-// and the whole-object schema used to find unknown fields.
+// the whole-object schema used to find unknown fields, and the description the OpenAPI documents get.
+import type { ResourceDocument } from '../api/resource.js';
 import type { Schema } from '../api/schema.js';
 import { OBJECT_META_FIELDS } from '../api/openapi/meta-schemas.js';
 import { userTagLimit } from '../aws/metadata-tags.js';
-import type { KindDefinition } from './kind.js';
+import { specFieldOf, type KindDefinition } from './kind.js';
 
 const memo = new WeakMap<KindDefinition, { spec: Schema; object: Schema }>();
 
+/** How many tags of its own a user may give an object of this kind. */
+export function userTagLimitOf(kind: KindDefinition): number {
+  return Math.min(kind.userTagLimit ?? Infinity, userTagLimit(kind.tagLimit));
+}
+
 function tagsSchema(kind: KindDefinition): Schema {
+  const limit = userTagLimitOf(kind);
   return {
     type: 'object',
-    description: `AWS tags for the resource (at most ${userTagLimit(kind.tagLimit)}). Keys starting with "service-operator.aws/" or "aws:" are reserved.`,
+    description: `AWS tags for the resource (at most ${limit}). Keys starting with "service-operator.aws/" or "aws:" are reserved.`,
     additionalProperties: { type: 'string', maxLength: 256 },
-    maxProperties: userTagLimit(kind.tagLimit),
+    maxProperties: limit,
   };
 }
 
@@ -56,7 +63,7 @@ function schemasOf(kind: KindDefinition): { spec: Schema; object: Schema } {
         apiVersion: { type: 'string' },
         kind: { type: 'string' },
         metadata,
-        spec,
+        [specFieldOf(kind)]: spec,
         status: preserved,
         output: preserved,
         additionalResources: preserved,
@@ -76,6 +83,20 @@ export const COMMON_STATUS_FIELDS: Record<string, Schema> = {
   },
   observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation that AWS reflects.' },
 };
+
+/** The kind as the OpenAPI documents describe it: every root field, common parts included. */
+export function resourceDocumentOf(kind: KindDefinition): ResourceDocument {
+  const status: Schema = {
+    type: 'object',
+    description: `What AWS has for this ${kind.names.kind}, read on every GET.`,
+    properties: { ...kind.statusSchema.properties, ...COMMON_STATUS_FIELDS },
+  };
+  return {
+    names: kind.names,
+    description: kind.description,
+    fields: { [specFieldOf(kind)]: specSchemaOf(kind), status, output: kind.outputSchema, additionalResources: ADDITIONAL_RESOURCES_SCHEMA },
+  };
+}
 
 /** The original operator's `additionalResources` root field: what the server keeps in the cluster for the object. */
 export const ADDITIONAL_RESOURCES_SCHEMA: Schema = {

@@ -1,26 +1,21 @@
-// What a kind module declares. The generic REST layer (discovery, OpenAPI, verbs, Table, watch) is built
-// from these declarations alone; a kind never sees HTTP or Kubernetes metadata handling.
+// The kind contract (v2): what a kind module declares. The generic REST layer (discovery, OpenAPI,
+// verbs, Table, watch) and the store are built from these declarations alone; a kind never sees HTTP
+// or Kubernetes metadata handling. Modelled on k8s.io/apiserver's per-kind strategies (canonicalize,
+// validate, validate update, all before storage) and the ACK runtime's resource manager (read,
+// create, update given the computed delta, delete).
+//
+// A kind is generic over its spec type S: the store turns the schema-valid JSON of a request into S
+// once (canonicalSpec) and every other hook sees S, so kind code never casts its own spec.
 import type { FieldError } from '../api/errors.js';
+import type { KindNames, PrinterColumn } from '../api/resource.js';
 import type { Schema } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsContext, ObjectIdentity } from '../aws/context.js';
+import type { AwsErrorCodes } from '../aws/errors.js';
 
-export interface KindNames {
-  kind: string;
-  plural: string;
-  singular: string;
-  shortNames: string[];
-}
-
-export interface PrinterColumn {
-  name: string;
-  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
-  description: string;
-  /** Simple JSON path into the object, e.g. `.status.tableStatus`. */
-  jsonPath: string;
-  /** 0: always shown; 1: only with `-o wide`. */
-  priority: 0 | 1;
-}
+export type { KindNames, ObjectIdentity, PrinterColumn };
+/** The AWS context a kind's calls are made with. */
+export type KindContext = AwsContext;
 
 /** Where an AWS resource is in its life, in AWS's words and in ours. */
 export interface Lifecycle {
@@ -28,18 +23,22 @@ export interface Lifecycle {
   state: string;
   phase: 'Creating' | 'Updating' | 'Ready' | 'Deleting' | 'Failed';
   message?: string;
+  /** The original operator's status word, where the kind has its own (a stack's status, UPLOAD_COMPLETE). */
+  resourceStatus?: string;
+  /** Conditions besides Ready that the resource's state says (a stack that rolled back). */
+  conditions?: { type: string; status: 'True' | 'False'; reason: string; message: string }[];
 }
 
 /** One AWS resource as read from AWS, already rendered into the kind's spec and status. */
-export interface Observed {
+export interface Observed<S extends object = object> {
   /** How the kind addresses the resource in AWS calls (table name, queue URL, ARN...). */
   ref: string;
   arn: string;
-  /** All AWS tags of the resource, ours and the user's. */
+  /** All tags of the resource, ours and the user's. */
   tags: Record<string, string>;
   lifecycle: Lifecycle;
   /** The spec as AWS has it, canonical (see KindDefinition.canonicalSpec), without tags. */
-  spec: Record<string, unknown>;
+  spec: S;
   /** Kind-specific status fields (arn, names, endpoints). Conditions are added by the registry. */
   status: Record<string, unknown>;
   /** Outputs for applications (the original operator's `output` field and ConfigMap keys). */
@@ -48,21 +47,20 @@ export interface Observed {
   createdAt?: string;
 }
 
-export interface KindContext {
-  aws: AwsClients;
-  region: string;
-  clusterName: string;
-  /** The AWS account id (from STS), for ARNs and URLs. */
-  accountId(): Promise<string>;
-  /** Epoch ms by which a call that waits on AWS (e.g. for ACTIVE) must give up. */
-  deadline: number;
+/**
+ * What an update has to do, computed once by the store from the canonical specs: the spec AWS has, the
+ * desired one, and the top-level fields whose values differ (set, changed or removed). Kinds act on
+ * the changed fields (see `changed`) instead of comparing the specs again.
+ */
+export interface SpecChange<S extends object> {
+  current: S;
+  desired: S;
+  fields: ReadonlySet<string>;
 }
 
-/** The identity of the Kubernetes object a physical resource is created for. */
-export interface ObjectIdentity {
-  clusterName: string;
-  namespace: string;
-  name: string;
+/** Whether any of these top-level fields differ in the change. */
+export function changed<S extends object>(change: SpecChange<S>, ...fields: (keyof S & string)[]): boolean {
+  return fields.some((field) => change.fields.has(field));
 }
 
 export interface TagChange {
@@ -81,17 +79,29 @@ export interface DeleteOutcome {
   state: 'deleted' | 'deleting';
 }
 
-export interface KindAws {
-  /** The physical name a new object gets: the spec's explicit name, or a collision-free default. */
-  physicalName(spec: Record<string, unknown>, identity: ObjectIdentity): string;
+/** Something a write did that users should see on the object (`kubectl describe`): a Kubernetes Event. */
+export interface KindEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** What an update reports besides its effect in AWS. */
+export interface UpdateReport {
+  events?: KindEvent[];
+}
+
+export interface KindAws<S extends object> {
+  /** The physical name a new object gets: the spec's explicit name, or (without a spec too) a collision-free default. */
+  physicalName(identity: ObjectIdentity, spec?: S): string;
   /** Reads the resource (spec, status, tags); undefined when it does not exist. */
-  find(ctx: KindContext, ref: string): Promise<Observed | undefined>;
+  find(ctx: KindContext, ref: string): Promise<Observed<S> | undefined>;
   /** Creates the resource with its tags (in the same call where AWS allows it); returns its ref. */
-  create(ctx: KindContext, name: string, spec: Record<string, unknown>, tags: Record<string, string>): Promise<string>;
-  /** Brings the resource from `current` to `desired` with the fewest AWS calls; tags are separate. */
-  update(ctx: KindContext, current: Observed, desired: Record<string, unknown>): Promise<void>;
-  setTags(ctx: KindContext, current: Observed, change: TagChange): Promise<void>;
-  delete(ctx: KindContext, current: Observed): Promise<DeleteOutcome>;
+  create(ctx: KindContext, name: string, spec: S, tags: Record<string, string>): Promise<string>;
+  /** Brings the resource from `change.current` to `change.desired` with the fewest AWS calls; tags are separate. */
+  update(ctx: KindContext, current: Observed<S>, change: SpecChange<S>): Promise<UpdateReport | void>;
+  setTags(ctx: KindContext, current: Observed<S>, change: TagChange): Promise<void>;
+  delete(ctx: KindContext, current: Observed<S>): Promise<DeleteOutcome>;
   /**
    * Every resource of this kind tagged as belonging to `clusterName`: its ref, with its tags when the
    * listing call returns them (the Resource Groups Tagging API does). Tags let the resync skip reading
@@ -104,17 +114,28 @@ export interface KindAws {
 /** Another object of the namespace being written to, read live from AWS; undefined when there is none. */
 export type SiblingLookup = (plural: string, name: string) => Promise<KubeObject | undefined>;
 
-export interface ReferenceContext {
+/** The data of a ConfigMap of the namespace being written to; undefined when there is none. */
+export type ConfigMapLookup = (name: string) => Promise<Record<string, string> | undefined>;
+
+export interface ReferenceContext<S extends object> {
   identity: ObjectIdentity;
   lookup: SiblingLookup;
+  configMap: ConfigMapLookup;
   /** The spec AWS has now, on update; undefined on create. */
-  current?: Record<string, unknown>;
+  current?: S;
 }
 
-export interface KindDefinition {
+/**
+ * A kind. Hooks are declared as methods: a KindDefinition<SomeSpec> is then usable wherever the
+ * registry handles kinds generically (KindDefinition<object>), as the registry only ever hands a kind
+ * the spec that kind's own canonicalSpec made.
+ */
+export interface KindDefinition<S extends object = object> {
   names: KindNames;
   description: string;
-  /** Schema of `spec` without `tags` (the registry adds the common `spec.tags`). */
+  /** The root field holding the desired state: `spec`, or `data` where the original operator had it. */
+  specField?: 'spec' | 'data';
+  /** Schema of the spec without `tags` (the registry adds the common `tags`). */
   specSchema: Schema;
   /** Schema of the kind-specific `status` fields (the registry adds conditions and generations). */
   statusSchema: Schema;
@@ -123,24 +144,35 @@ export interface KindDefinition {
   columns: PrinterColumn[];
   /** Spec fields (dotted paths) that cannot change after creation. */
   immutableFields: string[];
-  /** Highest number of AWS tags the resource takes (50 for most services). */
+  /** Highest number of tags the resource takes (50 for most services): the user's and the metadata's. */
   tagLimit: number;
+  /** A lower limit for the user's own tags, where they live apart from the metadata (S3 object tags). */
+  userTagLimit?: number;
+  /** The AWS error codes of the kind's service, by what they mean (registered for the whole server). */
+  awsErrorCodes?: AwsErrorCodes;
   /**
-   * Fills defaults into a spec. On update `current` is the spec AWS has, for settings whose unset value
-   * means "keep what AWS chose" (a defaulted physical name, say).
+   * The single form of a schema-valid spec (without `tags`) that rendering and desired specs share,
+   * every default filled in, so that equal settings compare equal. On update `current` is the spec AWS
+   * has, for settings whose unset value means "keep what AWS chose" (a defaulted physical name, say).
+   * Throws SpecInvalid for what the schema cannot say about a field's shape (a string or a list).
    */
-  defaults(spec: Record<string, unknown>, current?: Record<string, unknown>): Record<string, unknown>;
-  /** The single form of a spec that render and desired specs share, so equal settings compare equal. */
-  canonicalSpec(spec: Record<string, unknown>): Record<string, unknown>;
-  /** Semantic checks beyond the schema (AWS naming rules, cross-field constraints). Paths start at `spec`. */
-  validate(spec: Record<string, unknown>, identity: ObjectIdentity): FieldError[];
+  canonicalSpec(spec: Record<string, unknown>, current?: S): S;
+  /** Semantic checks beyond the schema (AWS naming rules, cross-field constraints). Paths start at the spec field. */
+  validate(spec: S, identity: ObjectIdentity): FieldError[];
+  /** Checks of a change beyond immutableFields (what AWS cannot change in one step); run before dry runs return. */
+  validateUpdate?(desired: S, current: S): FieldError[];
   /**
    * Only for kinds whose spec names other objects of the same namespace (a subscription's topic, say):
    * fills in the AWS identities those names stand for, after the spec passed validation and before it is
    * compared with AWS or written. Throws SpecInvalid naming the field when a named object does not exist.
    */
-  resolveReferences?(ctx: KindContext, spec: Record<string, unknown>, references: ReferenceContext): Promise<Record<string, unknown>>;
-  aws: KindAws;
+  resolveReferences?(ctx: KindContext, spec: S, references: ReferenceContext<S>): Promise<S>;
+  /**
+   * Checks that need AWS but change nothing (CloudFormation's ValidateTemplate), on the resolved spec,
+   * before a dry run returns or anything is written. Paths start at the spec field.
+   */
+  verify?(ctx: KindContext, spec: S): Promise<FieldError[]>;
+  aws: KindAws<S>;
 }
 
 /** Thrown by kind code: the request conflicts with the resource's state (a 409 naming the object). */
@@ -151,4 +183,9 @@ export class SpecInvalid extends Error {
   constructor(readonly causes: FieldError[]) {
     super(causes.map((c) => `${c.field}: ${c.detail}`).join('; '));
   }
+}
+
+/** The root field of a kind's desired state. */
+export function specFieldOf(kind: Pick<KindDefinition, 'specField'>): 'spec' | 'data' {
+  return kind.specField ?? 'spec';
 }

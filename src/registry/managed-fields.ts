@@ -1,5 +1,5 @@
 // The field manager of each kind (api/field-manager.ts), typed by the kind's schema the way kube
-// types a custom resource: ObjectMeta from meta/v1, the spec from the kind, and the server-set root
+// types a custom resource: ObjectMeta from meta/v1, the spec (or data) from the kind, and the server-set root
 // fields (status, the original operator's output, additionalResources) never owned by writes, as
 // status is for a custom resource with a status subresource.
 import { FieldManager } from '../api/field-manager.js';
@@ -9,7 +9,7 @@ import { field } from '../api/smd/path.js';
 import { toAtom } from '../api/smd/schema.js';
 import { FieldSet } from '../api/smd/set.js';
 import { GROUP_VERSION } from '../api/types.js';
-import type { KindDefinition } from './kind.js';
+import { specFieldOf, type KindDefinition } from './kind.js';
 import { specSchemaOf } from './kind-schemas.js';
 
 /** Root fields the server sets from AWS. */
@@ -26,7 +26,7 @@ export function applySchemaOf(kind: KindDefinition): Schema {
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
       metadata: structuralMetaSchema('ObjectMeta'),
-      spec: specSchemaOf(kind),
+      [specFieldOf(kind)]: specSchemaOf(kind),
       ...Object.fromEntries(SERVER_SET_ROOT_FIELDS.map((name) => [name, serverSet])),
     },
   };

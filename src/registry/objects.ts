@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
-import type { KindDefinition, Lifecycle, Observed } from './kind.js';
+import { specFieldOf, type KindDefinition, type Lifecycle, type Observed } from './kind.js';
 import { renderSpec } from './spec-shape.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
@@ -12,8 +12,15 @@ export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
 /** Annotation: `retain` keeps the AWS resource when the object is deleted (only our tags are removed). */
 export const DELETION_POLICY_ANNOTATION = 'service-operator.aws/deletion-policy';
 
-/** The original operator's status words (CloudFormation's), which scripts poll. */
+/** The desired state an object carries, under the kind's spec field (`spec`, or `data`). */
+export function specOf(kind: KindDefinition, object: KubeObject): Record<string, unknown> {
+  const value = object[specFieldOf(kind)];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The original operator's status words (CloudFormation's), which scripts poll; a kind may say its own. */
 function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
+  if (lifecycle.resourceStatus) return lifecycle.resourceStatus;
   const verb = generation > 1 ? 'UPDATE' : 'CREATE';
   switch (lifecycle.phase) {
     case 'Creating':
@@ -50,6 +57,15 @@ function readyCondition(kind: KindDefinition, observed: Observed, generation: nu
     lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
   };
+}
+
+/** The kind's own conditions, their transition times kept while their status stays. */
+function otherConditions(observed: Observed, generation: number, previous: KubeObject | undefined, now: string): Condition[] {
+  const before = (previous?.status?.conditions as Condition[] | undefined) ?? [];
+  return (observed.lifecycle.conditions ?? []).map((condition) => {
+    const last = before.find((c) => c.type === condition.type);
+    return { ...condition, lastTransitionTime: last?.status === condition.status ? last.lastTransitionTime : now, observedGeneration: generation };
+  });
 }
 
 function previousReady(previous: KubeObject | undefined): Condition | undefined {
@@ -104,12 +120,12 @@ export function renderObject(
     apiVersion: GROUP_VERSION,
     kind: kind.names.kind,
     metadata,
-    spec: renderSpec(kind, awsSpecOf(observed), meta.specShape),
+    [specFieldOf(kind)]: renderSpec(kind, awsSpecOf(observed), meta.specShape),
     status: {
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now), ...otherConditions(observed, meta.generation, previous, now)],
     },
     output: observed.outputs,
   };

@@ -75,8 +75,16 @@ function intended(holder: Loose, current: Loose | undefined, fields: ReferenceFi
   return { name, arn };
 }
 
-/** Fills in the ARN for a name (422 on the name field when no such object exists) or the name for an ARN. */
-export async function resolveReference(holder: Loose, current: Loose | undefined, fields: ReferenceFields, lookup: SiblingLookup, nameOfArn: NameOfArn): Promise<Loose> {
+/**
+ * Fills in the ARN for a name (422 on the name field when no such object exists) or the name for an ARN.
+ * `holder` is the part of a kind's spec with the two fields (the spec, or one of its objects).
+ */
+export async function resolveReference<T extends object>(holder: T, current: T | undefined, fields: ReferenceFields, lookup: SiblingLookup, nameOfArn: NameOfArn): Promise<T> {
+  // The two fields are named by `fields`, so they are read and written by name; the rest is kept as is.
+  return (await resolveFields(holder as Loose, current as Loose | undefined, fields, lookup, nameOfArn)) as T;
+}
+
+async function resolveFields(holder: Loose, current: Loose | undefined, fields: ReferenceFields, lookup: SiblingLookup, nameOfArn: NameOfArn): Promise<Loose> {
   const { name, arn } = intended(holder, current, fields);
   const { [fields.nameKey]: _name, [fields.arnKey]: _arn, ...rest } = holder;
   if (name !== undefined) {

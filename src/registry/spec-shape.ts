@@ -17,7 +17,7 @@ import { FieldSet } from '../api/smd/set.js';
 import { toFieldSet } from '../api/smd/to-field-set.js';
 import { asList, asMap, fieldType, itemElement, peKey } from '../api/smd/typed.js';
 import { isPlainObject, type ManagedFieldsEntry } from '../api/types.js';
-import type { KindDefinition } from './kind.js';
+import { specFieldOf, type KindDefinition } from './kind.js';
 import { specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
 
 type Spec = Record<string, unknown>;
@@ -40,9 +40,12 @@ function withoutEmptyTags(spec: Spec): Spec {
   return rest;
 }
 
-/** The canonical spec of what users wrote, with what AWS has for settings that keep AWS's choice. */
+/** The canonical spec of what users wrote (tags kept apart), with what AWS has for settings that keep AWS's choice. */
 export function canonicalOf(kind: KindDefinition, spec: Spec, aws?: Spec): Spec {
-  return withoutEmptyTags(kind.canonicalSpec(kind.defaults(withoutIgnoredFields(spec), aws)));
+  const { tags, ...rest } = withoutIgnoredFields(spec);
+  const { tags: _awsTags, ...current } = aws ?? {};
+  const canonical = kind.canonicalSpec(rest, aws ? current : undefined) as Spec;
+  return withoutEmptyTags({ ...canonical, ...(tags !== undefined ? { tags } : {}) });
 }
 
 /** The user's value over AWS's: objects merge key by key (so defaults the user left out show), the rest is the user's. */
@@ -55,7 +58,12 @@ function overlay(aws: unknown, user: unknown): unknown {
 
 /** Whether writing `value` as field `key` of a spec AWS has as `aws` would mean exactly what AWS has. */
 function agrees(kind: KindDefinition, aws: Spec, key: string, value: unknown): boolean {
-  return deepEqual(canonicalOf(kind, { ...aws, [key]: value }, aws)[key], aws[key]);
+  try {
+    return deepEqual(canonicalOf(kind, { ...aws, [key]: value }, aws)[key], aws[key]);
+  } catch {
+    // A form the kind refuses (SpecInvalid) means nothing AWS has.
+    return false;
+  }
 }
 
 /**
@@ -84,12 +92,12 @@ export function renderSpec(kind: KindDefinition, aws: Spec, shape: Spec | undefi
 // ---------------------------------------------------------------- defaults passing through writes
 
 /** The spec fields some manager owns; undefined when no manager is recorded (then all count as written). */
-function ownedSpecFields(entries: ManagedFieldsEntry[] | undefined): FieldSet | undefined {
+function ownedSpecFields(kind: KindDefinition, entries: ManagedFieldsEntry[] | undefined): FieldSet | undefined {
   if (!entries?.length) return undefined;
   let owned = new FieldSet();
   for (const entry of entries) {
     try {
-      owned = owned.union(FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}).withPrefix({ field: 'spec' }));
+      owned = owned.union(FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}).withPrefix({ field: specFieldOf(kind) }));
     } catch {
       return undefined;
     }
@@ -154,8 +162,8 @@ function listTypeAt(type: TypeRef, path: Path): TypeRef['list'] {
  */
 export function withoutPassThroughDefaults(kind: KindDefinition, next: Spec, nextManagedFields: ManagedFieldsEntry[] | undefined, previous: { spec: Spec; managedFields: ManagedFieldsEntry[] | undefined }, aws: Spec): Spec {
   const type = specType(kind);
-  const owned = ownedSpecFields(nextManagedFields);
-  const previouslyOwned = ownedSpecFields(previous.managedFields);
+  const owned = ownedSpecFields(kind, nextManagedFields);
+  const previouslyOwned = ownedSpecFields(kind, previous.managedFields);
   // Without a record of who wrote what, everything shown counts as written.
   if (!owned || !previouslyOwned) return next;
   const defaults = canonicalOf(kind, projection(previous.spec, previouslyOwned, type), aws);

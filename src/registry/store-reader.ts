@@ -69,7 +69,7 @@ export abstract class StoreReader {
   protected async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
-    const candidates = known ? [known] : [this.kind.aws.physicalName({}, owner)];
+    const candidates = known ? [known] : [this.kind.aws.physicalName(owner)];
     const ctx = this.config.context();
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));

@@ -10,8 +10,7 @@ import type { KindDefinition, Observed } from './kind.js';
  * metadata as stored. The user's form of the spec (cosmetic: AWS has the settings) is left out when
  * it does not fit; anything else that does not fit is a 422.
  */
-export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, spec: Record<string, unknown>): { tags: Record<string, string>; stored: StoredMetadata } {
-  const user = (spec.tags ?? {}) as Record<string, string>;
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, user: Record<string, string>): { tags: Record<string, string>; stored: StoredMetadata } {
   const encode = (stored: StoredMetadata) => ({ tags: { ...user, ...encodeMetadataTags(owner, stored, kind.tagLimit, Object.keys(user).length) }, stored });
   try {
     try {
@@ -31,11 +30,6 @@ export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: Stored
       ),
     ]);
   }
-}
-
-export function withoutTags(spec: Record<string, unknown>): Record<string, unknown> {
-  const { tags: _tags, ...rest } = spec;
-  return rest;
 }
 
 /** Why a create cannot have the physical name it asks for: 409, naming who has it. */

@@ -3,7 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
-import type { KindContext, KindDefinition } from './kind.js';
+import type { KindContext, KindDefinition, KindEvent } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
 import type { ResourceVersionClock } from './resource-version.js';
 import type { KindStore } from './store.js';
@@ -55,6 +55,8 @@ export interface StoreHooks {
    * Returns warnings for the response: the AWS write has happened and is not undone.
    */
   afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
+  /** A write reported something users should see on the object (e.g. as a Kubernetes Event). */
+  recordEvent?(kind: KindDefinition, object: KubeObject, event: KindEvent): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
   /**
@@ -76,6 +78,8 @@ export interface StoreConfig {
   /** Objects a full resync re-reads beyond those the listing shows changed (see resync-plan.ts). */
   resyncReadBudget: number;
   hooks?: StoreHooks;
+  /** A ConfigMap's data, for kinds whose specs refer to ConfigMap keys of their namespace. */
+  configMaps?: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
 }

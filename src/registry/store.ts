@@ -1,20 +1,24 @@
 // The generic store: Kubernetes verbs for one kind, with the AWS account as the storage. Every write
-// is validated first, then made in AWS, then read back from AWS; what is returned (and what watchers
-// see) is what AWS has. Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
+// goes through kube's field manager (ownership, server-side apply), then is admitted (schema, canonical
+// form, the kind's rules, on update immutable fields and the kind's update rules: dry runs stop only
+// after all of it), then made in AWS with the change set computed here once, then read back from AWS;
+// what is returned (and what watchers see) is what AWS has, in the form users wrote it while AWS
+// agrees (spec-shape.ts). Modelled on k8s.io/apiserver's registry Store with a per-kind strategy.
 // Reading (get, list, watch, resync) is in store-reader.ts; this file holds the writes.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { alreadyExists, badRequest, notFound, StatusError, type Status } from '../api/errors.js';
+import { alreadyExists, badRequest, invalid, notFound, StatusError, type Status } from '../api/errors.js';
 import { deepEqual } from '../api/json.js';
 import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js';
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject } from '../api/types.js';
-import { diffTags, isReservedTagKey, type StoredMetadata } from '../aws/metadata-tags.js';
-import { decodeObject, immutableFieldErrors, objectErrors, semanticErrors, throwIfInvalid } from './admission.js';
-import type { Observed, SiblingLookup } from './kind.js';
+import { diffTags, isReservedTagKey, userTags, type StoredMetadata } from '../aws/metadata-tags.js';
+import { admitSpec, admitUpdate, decodeObject, type AdmittedSpec } from './admission.js';
+import { specFieldOf, type ConfigMapLookup, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
 import { fieldManagerOf } from './managed-fields.js';
-import { awsSpecOf, DELETION_POLICY_ANNOTATION, readySinceOf, storedMetadataOf } from './objects.js';
-import { canonicalOf, renderSpec, specShapeOf, withoutPassThroughDefaults } from './spec-shape.js';
-import { checkAddressing, checkPreconditions, checkUpdatePreconditions, deletedStatus, physicalNameTaken, placeIn, tagsFor, withoutTags } from './store-support.js';
+import { awsSpecOf, DELETION_POLICY_ANNOTATION, readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { renderSpec, specShapeOf, withoutPassThroughDefaults } from './spec-shape.js';
+import { specChange } from './spec-change.js';
+import { checkAddressing, checkPreconditions, checkUpdatePreconditions, deletedStatus, physicalNameTaken, placeIn, tagsFor } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
@@ -28,9 +32,8 @@ function pendingDeletion(object: KubeObject, finalizers: string[]): KubeObject {
   return { ...object, metadata: { ...object.metadata, deletionTimestamp: timestamp(), finalizers } };
 }
 
-/** The spec AWS is to have, and the user's form of it to remember. */
-interface Desired {
-  spec: Record<string, unknown>;
+/** What passed admission, and the user's form of the spec to remember (spec-shape.ts). */
+interface Desired extends AdmittedSpec<object> {
   shape: Record<string, unknown> | undefined;
 }
 
@@ -55,17 +58,17 @@ export class KindStore extends StoreReader {
   }
 
   /** An object as it would be, for dry runs: the desired spec over what AWS has (or nothing yet). */
-  private preview(namespace: string, name: string, spec: Record<string, unknown>, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
+  private preview(namespace: string, name: string, spec: object, meta: StoredMetadata, tags: Record<string, string>, base?: Found): KubeObject {
     const observed: Observed = base
-      ? { ...base.observed, spec: withoutTags(spec), tags }
-      : { ref: '', arn: '', tags, spec: withoutTags(spec), status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
+      ? { ...base.observed, spec, tags }
+      : { ref: '', arn: '', tags, spec, status: {}, outputs: {}, lifecycle: { state: 'CREATING', phase: 'Creating' } };
     const object = this.render(observed, meta, namespace, name, base?.object);
     if (base) object.metadata.resourceVersion = base.object.metadata.resourceVersion;
     return object;
   }
 
-  /** Fills in what the spec's names of sibling objects stand for in AWS (kinds without references: unchanged). */
-  private async resolveReferences(namespace: string, name: string, spec: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Fills in what the spec's names of sibling objects (and ConfigMap keys) stand for (kinds without references: unchanged). */
+  private async resolveReferences(namespace: string, name: string, spec: object, current?: object): Promise<object> {
     const resolve = this.kind.resolveReferences?.bind(this.kind);
     if (!resolve) return spec;
     const lookup: SiblingLookup = async (plural, sibling) => {
@@ -78,8 +81,29 @@ export class KindStore extends StoreReader {
         throw error;
       }
     };
-    const references = { identity: this.identity(namespace, name), lookup, ...(current ? { current } : {}) };
+    const configMap: ConfigMapLookup = async (configMapName) => this.config.configMaps?.(namespace, configMapName);
+    const references = { identity: this.identity(namespace, name), lookup, configMap, ...(current ? { current } : {}) };
     return this.aws(name, () => resolve(this.config.context(), spec, references));
+  }
+
+  /** The kind's read-only AWS checks of a spec (422 with their causes). */
+  private async verify(name: string, spec: object): Promise<void> {
+    const verify = this.kind.verify?.bind(this.kind);
+    if (!verify) return;
+    const errors = await this.aws(name, () => verify(this.config.context(), spec));
+    if (errors.length) throw invalid(this.kind.names.kind, name, errors);
+  }
+
+  /**
+   * Admits the spec an object asks for (`requested`: the spec written, without defaults that merely
+   * passed through) and resolves its references; with the user's form of it to remember.
+   */
+  private async admit(namespace: string, object: KubeObject, requested: Record<string, unknown>, current?: object): Promise<Desired> {
+    const name = object.metadata.name ?? '';
+    const admitted = admitSpec(this.kind, { ...object, [specFieldOf(this.kind)]: requested }, this.identity(namespace, name), current);
+    const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
+    await this.verify(name, spec);
+    return { spec, tags: admitted.tags, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec, tags: admitted.tags })) };
   }
 
   /** Runs the afterWrite hook, adding its warnings to the response's. */
@@ -87,19 +111,12 @@ export class KindStore extends StoreReader {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
   }
 
-  /**
-   * The spec AWS is to have for a written object, validated: the object's metadata and spec (as
-   * written) against the schema, then the canonical spec against the kind's rules. `requested` is
-   * the written spec without defaults that merely passed through (spec-shape.ts).
-   */
-  private async desiredSpec(object: KubeObject, requested: Record<string, unknown>, current?: Found): Promise<Desired> {
-    const { namespace, name } = object.metadata as { namespace: string; name: string };
-    throwIfInvalid(this.kind, name, objectErrors(this.kind, object));
-    const aws = current ? awsSpecOf(current.observed) : undefined;
-    const canonical = canonicalOf(this.kind, requested, aws);
-    throwIfInvalid(this.kind, name, semanticErrors(this.kind, canonical, this.identity(namespace, name)));
-    const spec = await this.resolveReferences(namespace, name, canonical, aws);
-    return { spec, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec: withoutTags(spec), tags: (spec.tags ?? {}) as Record<string, string> })) };
+  /** Records what the kind reported about a write as Events on the object. */
+  private recordEvents(object: KubeObject, events: KindEvent[] | undefined): void {
+    for (const event of events ?? []) {
+      this.config.log.info({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: event.reason }, event.message);
+      this.config.hooks?.recordEvent?.(this.kind, object, event);
+    }
   }
 
   async create(namespace: string, body: unknown, options: WriteOptions): Promise<WriteResult> {
@@ -109,7 +126,7 @@ export class KindStore extends StoreReader {
     }
     const name = object.metadata.name ?? '';
     placeIn(object, namespace);
-    const desired = await this.desiredSpec(object, object.spec ?? {});
+    const desired = await this.admit(namespace, object, specOf(this.kind, object));
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
       const tracked = this.fieldManager.update(undefined, object, options.fieldManager);
@@ -117,11 +134,11 @@ export class KindStore extends StoreReader {
     });
   }
 
-  /** Creates the AWS resource for a validated object; the caller holds its lock and knows it is new. */
+  /** Creates the AWS resource for an admitted object; the caller holds its lock and knows it is new. */
   private async createObject(namespace: string, name: string, object: KubeObject, desired: Desired, dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
     const { spec } = desired;
-    const physicalName = this.kind.aws.physicalName(spec, this.identity(namespace, name));
+    const physicalName = this.kind.aws.physicalName(this.identity(namespace, name), spec);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken) throw physicalNameTaken(this.kind, this.identity(namespace, name), physicalName, taken);
@@ -134,10 +151,10 @@ export class KindStore extends StoreReader {
       readySince: readySinceOf(undefined, creationTimestamp),
       specShape: desired.shape,
     });
-    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, spec);
+    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.tags);
     if (dryRun) return this.preview(namespace, name, spec, stored, tags);
 
-    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, withoutTags(spec), tags));
+    const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, spec, tags));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref }, 'created AWS resource');
     const found = (await this.observe(namespace, name)) ?? (await this.readBack(ref, stored));
     const committed = this.commit(namespace, name, found).object;
@@ -189,7 +206,7 @@ export class KindStore extends StoreReader {
       const merged = this.fieldManager.apply(current?.object, config, options.fieldManager, options.force);
       if (!current) {
         placeIn(merged, namespace);
-        const desired = await this.desiredSpec(merged, merged.spec ?? {});
+        const desired = await this.admit(namespace, merged, specOf(this.kind, merged));
         return { object: await this.createObject(namespace, name, merged, desired, options.dryRun, warnings), warnings, created: true };
       }
       return { object: await this.applyUpdate(current, merged, options, warnings), warnings };
@@ -200,32 +217,37 @@ export class KindStore extends StoreReader {
   private async applyUpdate(current: Found, next: KubeObject, options: WriteOptions, warnings: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     checkUpdatePreconditions(this.kind, current.object, next);
-    const requested = withoutPassThroughDefaults(this.kind, next.spec ?? {}, next.metadata.managedFields, { spec: current.object.spec ?? {}, managedFields: current.object.metadata.managedFields }, awsSpecOf(current.observed));
-    const desired = await this.desiredSpec(next, requested, current);
-    throwIfInvalid(this.kind, name, immutableFieldErrors(this.kind, awsSpecOf(current.observed), desired.spec));
+    // What AWS has, in the canonical form the desired spec is compared with.
+    const currentSpec = this.kind.canonicalSpec({ ...current.observed.spec });
+    const aws = awsSpecOf(current.observed);
+    const previous = { spec: specOf(this.kind, current.object), managedFields: current.object.metadata.managedFields };
+    const requested = withoutPassThroughDefaults(this.kind, specOf(this.kind, next), next.metadata.managedFields, previous, aws);
+    const desired = await this.admit(namespace, next, requested, currentSpec);
+    admitUpdate(this.kind, name, currentSpec, desired.spec);
 
-    const specChanged = !deepEqual(this.kind.canonicalSpec(withoutTags(current.observed.spec)), withoutTags(desired.spec));
-    const shown = renderSpec(this.kind, awsSpecOf({ spec: withoutTags(desired.spec), tags: (desired.spec.tags ?? {}) as Record<string, string> }), desired.shape);
+    const change = specChange(currentSpec, desired.spec);
+    const specChanged = change.fields.size > 0;
+    const shown = renderSpec(this.kind, awsSpecOf({ spec: desired.spec, tags: desired.tags }), desired.shape);
     const meta = storedMetadataOf(next, {
       uid: current.meta.uid,
       creationTimestamp: current.meta.creationTimestamp,
       // As for a custom resource: any change of the spec (as shown) is a new generation.
-      generation: current.meta.generation + (deepEqual(shown, current.object.spec ?? {}) ? 0 : 1),
+      generation: current.meta.generation + (deepEqual(shown, specOf(this.kind, current.object)) ? 0 : 1),
       managedFields: next.metadata.managedFields,
       ...(current.meta.deletionTimestamp ? { deletionTimestamp: current.meta.deletionTimestamp } : {}),
       readySince: readySinceOf(current.object, current.meta.creationTimestamp),
       specShape: desired.shape,
     });
-    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.spec);
+    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.tags);
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
     if (options.dryRun) return this.preview(namespace, name, desired.spec, stored, tags, current);
 
     const ctx = this.config.context();
-    if (specChanged) await this.aws(name, () => this.kind.aws.update(ctx, current.observed, withoutTags(desired.spec)));
+    const report = specChanged ? await this.aws(name, () => this.kind.aws.update(ctx, current.observed, change)) : undefined;
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
-    this.config.log.info({ kind: this.kind.names.kind, namespace, name, specChanged, generation: stored.generation }, 'updated AWS resource');
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, changed: [...change.fields], generation: stored.generation }, 'updated AWS resource');
 
     if (stored.deletionTimestamp && !stored.finalizers?.length) {
       const gone = await this.finishDeletion(current);
@@ -234,6 +256,7 @@ export class KindStore extends StoreReader {
     }
     const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, stored);
     if (!updated) throw notFound(this.plural, name);
+    this.recordEvents(updated.object, report?.events);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
   }
@@ -270,14 +293,14 @@ export class KindStore extends StoreReader {
    */
   async deleteCollection(query: ListQuery, options: DeleteOptions): Promise<KubeObject[]> {
     const deleted: KubeObject[] = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const item of this.list(query).items) {
       const { namespace, name } = item.metadata as { namespace: string; name: string };
       try {
         const result = await this.delete(namespace, name, options);
         deleted.push(result.object ?? item);
       } catch (error) {
-        if (!(error instanceof StatusError && error.code === 404)) failure ??= error;
+        if (!(error instanceof StatusError && error.code === 404)) failure ??= error as Error;
       }
     }
     if (failure !== undefined) throw failure;
@@ -299,7 +322,7 @@ export class KindStore extends StoreReader {
   private async markForDeletion(current: Found, finalizers: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, finalizers, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
-    const { tags } = tagsFor(this.kind, this.identity(namespace, name), meta, awsSpecOf(current.observed));
+    const { tags } = tagsFor(this.kind, this.identity(namespace, name), meta, userTags(current.observed.tags));
     await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;

@@ -29,7 +29,7 @@ export function createTlsServer(files: TlsFiles, handler: RequestListener, log: 
     try {
       const now = modified(files);
       if (now === last) return;
-      server.setSecureContext({ ...read(), minVersion: 'TLSv1.2' } as Parameters<Server['setSecureContext']>[0]);
+      server.setSecureContext({ ...read(), minVersion: 'TLSv1.2' });
       // Only once loaded: a certificate and key caught half-rotated (mismatched) are tried again next time.
       last = now;
       log.info({ certFile: files.certFile }, 'reloaded serving certificate');

@@ -14,6 +14,7 @@ import { tableNames } from '../support/aws.js';
 import { eventually } from '../support/eventually.js';
 import { auditEvents, startTestCluster, type TestCluster } from '../support/real-cluster.js';
 import { generateClusterCertificates } from '../../certs/cluster-certificates.js';
+import { KINDS } from '../../src/kinds/index.js';
 import { apiServiceAvailable, SERVER_NAMESPACE, SERVER_USER } from '../controlplane/aggregated-server.js';
 
 let t: TestCluster;
@@ -36,7 +37,7 @@ describe('registration and discovery through kube-apiserver', () => {
 
   test('kubectl api-resources lists every kind with its short names, verbs and the aws category', async () => {
     const out = await t.kubectl().ok(['api-resources', '--api-group=service-operator.aws', '-o', 'wide']);
-    for (const plural of ['dynamodbs', 's3buckets', 'sqsqueues', 'snstopics', 'snssubscriptions', 'ecrrepositories']) {
+    for (const plural of KINDS.map((kind) => kind.names.plural)) {
       expect(out).toMatch(new RegExp(`^${plural}\\s.*service-operator.aws/v1alpha1\\s+true\\s+\\w+\\s+.*delete.*deletecollection.*watch.*\\saws`, 'm'));
     }
   });
@@ -50,7 +51,7 @@ describe('registration and discovery through kube-apiserver', () => {
     expect(v2).toContain('readCapacityUnits');
     const aggregated = JSON.parse(await t.kubectl().ok(['get', '--raw', '/openapi/v2'])) as { definitions: Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; kind: string }[] }> };
     const ours = Object.values(aggregated.definitions).flatMap((d) => d['x-kubernetes-group-version-kind'] ?? []).filter((gvk) => gvk.group === 'service-operator.aws');
-    expect(ours.map((gvk) => gvk.kind)).toEqual(expect.arrayContaining(['DynamoDB', 'S3Bucket', 'SQSQueue', 'SNSTopic', 'SNSSubscription', 'ECRRepository']));
+    expect(ours.map((gvk) => gvk.kind)).toEqual(expect.arrayContaining(KINDS.map((kind) => kind.names.kind)));
   });
 });
 

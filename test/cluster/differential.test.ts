@@ -4,7 +4,7 @@
 // each step the answers, the objects (spec, metadata, managedFields) and whether a write happened
 // must agree (differences by design are listed in docs/apply-and-patch.md). Where kube-apiserver did
 // not write, the server must not have written to AWS either.
-import { loadKinds } from '../../src/registry/load-kinds.js';
+import { KINDS } from '../../src/kinds/index.js';
 import { runStep, findPython, type StepContext } from '../support/differential/harness.js';
 import { differences, observeObject, serverAwsWriteCalls, type Observation } from '../support/differential/observe.js';
 import { scenarios } from '../support/differential/scenarios.js';
@@ -19,7 +19,7 @@ const NO_PYTHON = 'skipped: no Python with the kubernetes client (apt-get instal
 
 beforeAll(async () => {
   t = await startTestCluster({ clusterName: 'differential' });
-  await installCrds(t.cluster.cp, await loadKinds());
+  await installCrds(t.cluster.cp, KINDS);
 });
 
 afterAll(async () => {
@@ -56,7 +56,7 @@ describe.each(scenarios().map((s) => [s.name, s] as const))('%s', (_name, scenar
   run(`the server answers and stores what kube-apiserver does for the CRD, step by step${needsPython && !python ? ` (${NO_PYTHON})` : ''}`, async () => {
     const namespace = `diff-${++counter}`;
     await prepare(namespace, scenario.before);
-    const context = { t, subject: { namespace, plural: scenario.plural, kind: scenario.kind, name: scenario.object } };
+    const context = { t, subject: { namespace, plural: scenario.plural, kind: scenario.kind, specField: scenario.specField, name: scenario.object } };
     const report: string[] = [];
     for (const [index, step] of scenario.steps.entries()) {
       const server = await observe(SERVER, context, step);

@@ -3,7 +3,7 @@
 // twenty times: after the first round nothing may change anywhere — no AWS write call (the server's
 // aws_api_calls_total), no new resourceVersion, no watch event — and client-side apply says unchanged.
 import { stringify } from 'yaml';
-import { loadKinds } from '../../src/registry/load-kinds.js';
+import { KINDS } from '../../src/kinds/index.js';
 import { serverAwsWriteCalls } from '../support/differential/observe.js';
 import { exampleManifests } from '../support/differential/scenarios.js';
 import { startTestCluster, type TestCluster } from '../support/real-cluster.js';
@@ -45,7 +45,7 @@ test('the same manifests applied server-side twenty times by two managers: no AW
   expect(Object.keys(before)).toHaveLength(manifests.length);
 
   // One watch per kind, from its list's resourceVersion: every later change would be an event.
-  const plurals = (await loadKinds()).filter((k) => manifests.some((m) => m.kind === k.names.kind)).map((k) => k.names.plural);
+  const plurals = KINDS.filter((k) => manifests.some((m) => m.kind === k.names.kind)).map((k) => k.names.plural);
   const collection = (plural: string) => `/apis/service-operator.aws/v1alpha1/namespaces/${NAMESPACE}/${plural}`;
   const watches: OpenWatch[] = await Promise.all(
     plurals.map(async (plural) => {

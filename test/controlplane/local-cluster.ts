@@ -53,8 +53,9 @@ async function chooseAws(localAws: boolean, log: (line: string) => void): Promis
     const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => AWS_VARIABLES.test(entry[0]) && entry[1] !== undefined));
     return { env: { HOME: process.env.HOME ?? '', ...env } };
   }
-  const moto = track(await startMoto());
-  log(`No AWS configured: started moto_server at ${moto.endpoint} (in memory: its state goes when the cluster stops).`);
+  // As `npm start` without AWS: moto, with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py).
+  const moto = track(await startMoto({ fillGaps: true }));
+  log(`No AWS configured: started moto_server at ${moto.endpoint} (in memory: its state goes when the cluster stops; ElastiCache and CloudFormation gaps filled by a fake).`);
   return { env: awsEnvironment(moto.endpoint), moto };
 }
 

@@ -1,6 +1,7 @@
 // A direct (local) server is honest about what it serves: kubectl is told that objects of other groups
 // need a cluster, OpenAPI v2 is JSON only (406 for protobuf), the core group answers as a server
 // without core resources does, and `kubectl auth can-i` / `whoami` work against it.
+import { KINDS } from '../../src/kinds/index.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 
 let env: TestEnvironment;
@@ -55,7 +56,7 @@ describe('the core group of a server without core resources', () => {
   test('kubectl api-resources lists our kinds and the self reviews, nothing core', async () => {
     const out = await env.kubectl.ok(['api-resources', '-o', 'name']);
     expect(out.trim().split('\n').sort()).toEqual(
-      ['dynamodbs', 'ecrrepositories', 's3buckets', 'snssubscriptions', 'snstopics', 'sqsqueues'].map((r) => `${r}.service-operator.aws`).concat(['selfsubjectaccessreviews.authorization.k8s.io', 'selfsubjectreviews.authentication.k8s.io', 'selfsubjectrulesreviews.authorization.k8s.io']).sort(),
+      KINDS.map((kind) => `${kind.names.plural}.service-operator.aws`).concat(['selfsubjectaccessreviews.authorization.k8s.io', 'selfsubjectreviews.authentication.k8s.io', 'selfsubjectrulesreviews.authorization.k8s.io']).sort(),
     );
   });
 });

@@ -1,5 +1,5 @@
 // Every bad input gets the right Status and changes nothing in AWS (checked through the AWS SDK).
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,23 @@ describe('bad input through kubectl', () => {
       expect(out).toContain('created (server dry run)');
     });
     expect((await env.kubectl.run(['get', 'ddb', 'dry'])).code).not.toBe(0);
+  });
+
+  test('apply --dry-run=server refuses the index changes the real apply refuses (two at once, new keys), with the same causes', async () => {
+    const index = (name: string, hash: string) => `    - {indexName: ${name}, hashAttribute: {name: ${hash}, type: S}}\n`;
+    const table = (indexes: string) => manifest('indexed', `${KEYS}  globalSecondaryIndexes:\n${indexes}`);
+    await env.kubectl.ok(['apply', '-f', table(index('by-a', 'a'))]);
+    for (const refused of [index('by-a', 'a') + index('by-b', 'b') + index('by-c', 'c'), index('by-a', 'other')]) {
+      const dryRun = await env.kubectl.run(['apply', '--dry-run=server', '-f', table(refused)]);
+      const real = await env.kubectl.run(['apply', '-f', table(refused)]);
+      expect(dryRun.code).not.toBe(0);
+      expect(dryRun.stderr).toMatch(/globalSecondaryIndexes/);
+      expect(dryRun.stderr.replace(' (dry run)', '')).toBe(real.stderr);
+    }
+    const indexes = (await env.aws.client(DynamoDBClient).send(new DescribeTableCommand({ TableName: 'bad.default.indexed' }))).Table?.GlobalSecondaryIndexes;
+    expect(indexes?.map((g) => [g.IndexName, g.KeySchema?.[0].AttributeName])).toEqual([['by-a', 'a']]);
+    // One index more at a time is what AWS takes: the dry run says so, and the apply does it.
+    expect(await env.kubectl.ok(['apply', '--dry-run=server', '-f', table(index('by-a', 'a') + index('by-b', 'b'))])).toContain('configured (server dry run)');
   });
 });
 

@@ -49,7 +49,7 @@ describe('ECRRepository through kubectl', () => {
     expect(repository?.imageTagMutability).toBe('IMMUTABLE');
     expect(repository?.imageScanningConfiguration?.scanOnPush).toBe(true);
     const policy = await ecr().send(new GetLifecyclePolicyCommand({ repositoryName: REPOSITORY }));
-    expect(JSON.parse(policy.lifecyclePolicyText as string).rules[0].selection.countNumber).toBe(14);
+    expect((JSON.parse(policy.lifecyclePolicyText as string) as { rules: { selection: { countNumber: number } }[] }).rules[0].selection.countNumber).toBe(14);
     expect(await env.kubectl.ok(['apply', '-f', changed])).toContain('unchanged');
   });
 

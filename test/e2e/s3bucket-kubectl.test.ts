@@ -45,7 +45,7 @@ describe('S3Bucket through kubectl', () => {
     expect((await s3().send(new GetBucketVersioningCommand(b))).Status).toBe('Enabled');
     expect((await s3().send(new GetBucketAclCommand(b))).Grants).toContainEqual(expect.objectContaining({ Grantee: expect.objectContaining({ URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }), Permission: 'READ' }));
     expect((await s3().send(new GetBucketWebsiteCommand(b))).ErrorDocument?.Key).toBe('500.html');
-    expect(JSON.parse((await s3().send(new GetBucketPolicyCommand(b))).Policy as string).Statement[0]).toMatchObject({ Principal: '*', Action: 's3:GetObject' });
+    expect((JSON.parse((await s3().send(new GetBucketPolicyCommand(b))).Policy as string) as { Statement: unknown[] }).Statement[0]).toMatchObject({ Principal: '*', Action: 's3:GetObject' });
     expect((await s3().send(new GetPublicAccessBlockCommand(b))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false });
     expect((await s3().send(new GetBucketTaggingCommand(b))).TagSet).toContainEqual({ Key: 'service-operator.aws/name', Value: 'private' });
     // Re-applying changes nothing (the disabled logging's prefix is not stored, so kubectl may say "configured").
@@ -89,7 +89,7 @@ describe('S3Bucket through kubectl', () => {
   test('access logs into the bucket itself: the server adds the log delivery grant to the bucket policy', async () => {
     await env.kubectl.ok(['apply', '-f', manifests.object('S3Bucket', 'logged', '  bucketName: e2e-logged-bucket\n  logging: {enabled: true, prefix: logs/}\n')]);
     expect((await s3().send(new GetBucketLoggingCommand({ Bucket: 'e2e-logged-bucket' }))).LoggingEnabled).toEqual({ TargetBucket: 'e2e-logged-bucket', TargetPrefix: 'logs/' });
-    const policy = JSON.parse((await s3().send(new GetBucketPolicyCommand({ Bucket: 'e2e-logged-bucket' }))).Policy as string);
+    const policy = JSON.parse((await s3().send(new GetBucketPolicyCommand({ Bucket: 'e2e-logged-bucket' }))).Policy as string) as { Statement: unknown[] };
     expect(policy.Statement[0]).toMatchObject({ Principal: { Service: 'logging.s3.amazonaws.com' }, Resource: 'arn:aws:s3:::e2e-logged-bucket/logs/*' });
     const spec = await env.kubectl.json<{ spec: Record<string, unknown> }>(['get', 's3', 'logged']);
     expect(spec.spec).toMatchObject({ logging: { enabled: true, prefix: 'logs/' }, publicAccessBlock: { blockPublicAcls: true, blockPublicPolicy: true }, ownership: 'BucketOwnerEnforced' });

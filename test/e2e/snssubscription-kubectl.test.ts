@@ -91,7 +91,7 @@ describe('SNSSubscription through kubectl', () => {
     expect(await env.kubectl.ok(['apply', '-f', changed])).toContain('configured');
     const attrs = await subscriptionAttributes();
     expect(attrs.RawMessageDelivery).toBe('true');
-    expect(JSON.parse(attrs.FilterPolicy as string)).toEqual({ kind: ['order'] });
+    expect(JSON.parse(attrs.FilterPolicy)).toEqual({ kind: ['order'] });
     await sns().send(new PublishCommand({ TopicArn: (await subscription()).status.topicARN, Message: 'filtered out' }));
     await sns().send(new PublishCommand({ TopicArn: (await subscription()).status.topicARN, Message: 'raw order', MessageAttributes: { kind: { DataType: 'String', StringValue: 'order' } } }));
     const received = await sqs().send(new ReceiveMessageCommand({ QueueUrl: await queueUrl(), WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));

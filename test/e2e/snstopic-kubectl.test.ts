@@ -46,7 +46,7 @@ describe('SNSTopic through kubectl', () => {
     expect(await env.kubectl.ok(['apply', '-f', changed])).toContain('configured');
     const attrs = await attributes(await arnOf());
     expect(attrs.DisplayName).toBe('Orders');
-    expect(JSON.parse(attrs.DeliveryPolicy as string)).toEqual({ http: { defaultHealthyRetryPolicy: { numRetries: 5 } } });
+    expect(JSON.parse(attrs.DeliveryPolicy)).toEqual({ http: { defaultHealthyRetryPolicy: { numRetries: 5 } } });
     expect(await env.kubectl.ok(['apply', '-f', changed])).toContain('unchanged');
   });
 
@@ -58,9 +58,9 @@ describe('SNSTopic through kubectl', () => {
   test('a custom access policy is applied, and removing it restores AWS\'s default', async () => {
     const policy = '  policy:\n    Version: "2012-10-17"\n    Statement:\n    - {Sid: pub, Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: "SNS:Publish", Resource: "*"}\n';
     await env.kubectl.ok(['apply', '-f', manifests.object('SNSTopic', 'example-sns-topic-name', policy)]);
-    expect(JSON.parse((await attributes(await arnOf())).Policy as string).Statement[0].Sid).toBe('pub');
+    expect((JSON.parse((await attributes(await arnOf())).Policy) as { Statement: { Sid: string }[] }).Statement[0].Sid).toBe('pub');
     await env.kubectl.ok(['apply', '-f', ORIGINAL]);
-    expect(JSON.parse((await attributes(await arnOf())).Policy as string).Id).toBe('__default_policy_ID');
+    expect((JSON.parse((await attributes(await arnOf())).Policy) as { Id: string }).Id).toBe('__default_policy_ID');
     expect(await env.kubectl.ok(['get', 'sns', 'example-sns-topic-name', '-o', 'jsonpath={.spec}'])).not.toContain('policy');
   });
 

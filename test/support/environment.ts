@@ -18,8 +18,13 @@ export interface TestEnvironment {
   stop(): Promise<void>;
 }
 
-export async function startEnvironment(options: Omit<ServerOptions, 'awsEndpoint'> = {}): Promise<TestEnvironment> {
-  const moto = await startMoto();
+export interface EnvironmentOptions extends Omit<ServerOptions, 'awsEndpoint'> {
+  /** moto with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py), as `npm start` has it. */
+  fillMotoGaps?: boolean;
+}
+
+export async function startEnvironment({ fillMotoGaps = false, ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
+  const moto = await startMoto({ fillGaps: fillMotoGaps });
   let server: ServerProcess;
   try {
     server = await startServer({ ...options, awsEndpoint: moto.endpoint });

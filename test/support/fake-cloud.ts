@@ -8,10 +8,14 @@ import { ResourceConflict, type KindDefinition, type Lifecycle, type Listed, typ
 
 type State = 'CREATING' | 'ACTIVE' | 'DELETING';
 
+export interface FakeSpec {
+  size: number;
+}
+
 interface FakeResource {
   ref: string;
   tags: Record<string, string>;
-  spec: { size: number };
+  spec: FakeSpec;
   state: State;
   /** When CREATING becomes ACTIVE, or DELETING becomes gone. */
   transitionAt: number;
@@ -113,7 +117,7 @@ export class FakeCloud {
   }
 
   /** A read whose answer may be held back (see slowNextRead). */
-  async read(ref: string): Promise<Observed | undefined> {
+  async read(ref: string): Promise<Observed<FakeSpec> | undefined> {
     const answer = this.find(ref.startsWith(ARN_PREFIX) ? ref.slice(ARN_PREFIX.length) : ref);
     const slow = this.slowReads.get(ref);
     this.slowReads.delete(ref);
@@ -124,7 +128,7 @@ export class FakeCloud {
 
   // -------------------------------------------------- the service's API, as the kind calls it
 
-  find(ref: string): Observed | undefined {
+  find(ref: string): Observed<FakeSpec> | undefined {
     this.calls.find++;
     const resource = this.current(ref);
     if (!resource) return undefined;
@@ -140,18 +144,18 @@ export class FakeCloud {
     };
   }
 
-  create(ref: string, spec: Record<string, unknown>, tags: Record<string, string>): string {
+  create(ref: string, spec: FakeSpec, tags: Record<string, string>): string {
     this.calls.create++;
     if (this.current(ref)) throw new ResourceConflict(`${ref} already exists`);
-    this.resources.set(ref, { ref, tags: { ...tags }, spec: { size: spec.size as number }, state: 'CREATING', transitionAt: this.now() + this.options.transitionMs });
+    this.resources.set(ref, { ref, tags: { ...tags }, spec: { size: spec.size }, state: 'CREATING', transitionAt: this.now() + this.options.transitionMs });
     return ref;
   }
 
-  update(ref: string, spec: Record<string, unknown>): void {
+  update(ref: string, spec: FakeSpec): void {
     this.calls.update++;
     const resource = this.current(ref);
     if (resource?.state !== 'ACTIVE') throw new ResourceConflict(`${ref} is ${resource?.state ?? 'gone'}; it can be changed once ACTIVE`);
-    resource.spec = { size: spec.size as number };
+    resource.spec = { size: spec.size };
   }
 
   setTags(ref: string, change: TagChange): void {
@@ -194,7 +198,7 @@ function lifecycleOf(state: State): Lifecycle {
 }
 
 /** A kind backed by the fake cloud; everything else about it goes through the real generic registry. */
-export function fakeKind(cloud: FakeCloud): KindDefinition {
+export function fakeKind(cloud: FakeCloud): KindDefinition<FakeSpec> {
   return {
     names: { kind: 'FakeTable', plural: 'faketables', singular: 'faketable', shortNames: ['fake'] },
     description: 'A resource of an in-memory fake AWS service (tests only).',
@@ -207,14 +211,13 @@ export function fakeKind(cloud: FakeCloud): KindDefinition {
     ],
     immutableFields: [],
     tagLimit: 50,
-    defaults: (spec) => ({ size: 1, ...spec }),
-    canonicalSpec: (spec) => spec,
+    canonicalSpec: (spec) => ({ size: (spec.size as number | undefined) ?? 1 }),
     validate: (): FieldError[] => [],
     aws: {
-      physicalName: (_spec, identity: ObjectIdentity) => `${identity.clusterName}.${identity.namespace}.${identity.name}`,
+      physicalName: (identity: ObjectIdentity) => `${identity.clusterName}.${identity.namespace}.${identity.name}`,
       find: (_ctx, ref) => cloud.read(ref),
       create: async (_ctx, name, spec, tags) => cloud.create(name, spec, tags),
-      update: async (_ctx, current, desired) => cloud.update(current.ref, desired),
+      update: async (_ctx, current, change) => cloud.update(current.ref, change.desired),
       setTags: async (_ctx, current, change) => cloud.setTags(current.ref, change),
       delete: async (_ctx, current) => {
         cloud.delete(current.ref);

@@ -45,7 +45,7 @@ function goVersion(): string {
   try {
     return execFileSync('go', ['version'], { encoding: 'utf8', env: goEnvironment() }).trim();
   } catch (error) {
-    throw new Error(`the Go toolchain builds the test tools (control plane, helm) and was not found on PATH: ${(error as Error).message}`);
+    throw new Error(`the Go toolchain builds the test tools (control plane, helm) and was not found on PATH: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -63,7 +63,17 @@ function cacheKey(moduleDir: string): string {
 function runGoBuild(build: GoBuild, outDir: string, log: (line: string) => void): Promise<void> {
   const args = ['build', '-trimpath', '-ldflags', build.ldflags, '-o', `${outDir}/`, ...Object.values(build.commands)];
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: build.moduleDir, env: goEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so that the go command and the compilers it runs stop together
+    // when this process exits (a signal during start-up), instead of building on as orphans.
+    const child = spawn('go', args, { cwd: build.moduleDir, env: goEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stopBuild = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', stopBuild);
     let output = '';
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     child.stdout.on('data', keep);
@@ -71,10 +81,12 @@ function runGoBuild(build: GoBuild, outDir: string, log: (line: string) => void)
     const ticker = setInterval(() => log(`  ... still building ${build.tool} ${build.version}`), 60_000);
     child.once('error', (error) => {
       clearInterval(ticker);
+      process.off('exit', stopBuild);
       reject(new Error(`could not run go to build ${build.tool} ${build.version}: ${error.message}`));
     });
     child.once('close', (code) => {
       clearInterval(ticker);
+      process.off('exit', stopBuild);
       if (code === 0) resolve();
       else reject(new Error(`go build of ${build.tool} ${build.version} failed (exit ${code}):\n${output}`));
     });

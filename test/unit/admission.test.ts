@@ -1,5 +1,7 @@
-import { decodeObject, immutableFieldErrors, objectErrors, semanticErrors } from '../../src/registry/admission.js';
+import type { StatusError } from '../../src/api/errors.js';
+import { admitSpec, admitUpdate, decodeObject } from '../../src/registry/admission.js';
 import dynamoDB from '../../src/kinds/dynamodb/index.js';
+import type { DynamoDBSpec } from '../../src/kinds/dynamodb/spec.js';
 import { withoutIgnoredFields } from '../../src/registry/kind-schemas.js';
 import type { KubeObject } from '../../src/api/types.js';
 import { statusErrorOf } from '../support/status-errors.js';
@@ -12,18 +14,21 @@ const valid = {
   spec: { hashAttribute: { name: 'id', type: 'S' }, readCapacityUnits: 5, writeCapacityUnits: 5 },
 };
 
-function prepared(body: unknown): KubeObject {
-  const { object } = decodeObject(dynamoDB, body, 'Strict');
-  object.spec = dynamoDB.canonicalSpec(dynamoDB.defaults(object.spec ?? {}));
-  return object;
+function decoded(body: unknown): KubeObject {
+  return decodeObject(dynamoDB, body, 'Ignore').object;
 }
 
-/** What the store checks: the object as written against the schema, then its canonical spec against the kind's rules. */
-function errorsOf(body: unknown) {
-  const { object } = decodeObject(dynamoDB, body, 'Strict');
-  const schema = objectErrors(dynamoDB, object);
-  return schema.length ? schema : semanticErrors(dynamoDB, prepared(body).spec ?? {}, identity);
+/** The field causes of admitting the object (none when it is admitted). */
+function errorsOf(body: unknown): { field: string; type: string }[] {
+  try {
+    admitSpec(dynamoDB, decoded(body), identity);
+    return [];
+  } catch (error) {
+    return ((error as StatusError).details?.causes ?? []).map((c) => ({ field: c.field ?? '', type: c.reason }));
+  }
 }
+
+const admitted = (body: unknown): DynamoDBSpec => admitSpec(dynamoDB, decoded(body), identity).spec;
 
 describe('decoding with fieldValidation', () => {
   const withUnknown = { ...valid, spec: { ...valid.spec, foo: 1, hashAttribute: { name: 'id', bar: 2 } } };
@@ -55,9 +60,13 @@ describe('decoding with fieldValidation', () => {
   });
 });
 
-describe('validation', () => {
-  test('a valid object has no errors', () => {
+describe('admission', () => {
+  test('a valid object has no errors, and comes out canonical with its tags apart', () => {
     expect(errorsOf(valid)).toEqual([]);
+    const result = admitSpec(dynamoDB, decoded({ ...valid, spec: { ...valid.spec, tags: { team: 'a' } } }), identity);
+    expect(result.tags).toEqual({ team: 'a' });
+    expect(result.spec).toMatchObject({ billingMode: 'PROVISIONED', tableClass: 'STANDARD' });
+    expect(result.spec).not.toHaveProperty('tags');
   });
 
   test('names, types, enums and cross-field rules become field causes', () => {
@@ -77,23 +86,41 @@ describe('validation', () => {
   });
 
   test('billing mode rules: capacity required for PROVISIONED, forbidden for PAY_PER_REQUEST', () => {
-    const provisioned = { ...valid, spec: { hashAttribute: { name: 'id' }, billingMode: 'PROVISIONED' } };
-    expect(errorsOf(provisioned).map((e) => e.field)).toEqual(['spec.readCapacityUnits', 'spec.writeCapacityUnits']);
-    const onDemand = { ...valid, spec: { ...valid.spec, billingMode: 'PAY_PER_REQUEST' } };
-    expect(errorsOf(onDemand).map((e) => e.type)).toEqual(['FieldValueForbidden', 'FieldValueForbidden']);
+    expect(errorsOf({ ...valid, spec: { hashAttribute: { name: 'id' }, billingMode: 'PROVISIONED' } }).map((e) => e.field)).toEqual(['spec.readCapacityUnits', 'spec.writeCapacityUnits']);
+    expect(errorsOf({ ...valid, spec: { ...valid.spec, billingMode: 'PAY_PER_REQUEST' } }).map((e) => e.type)).toEqual(['FieldValueForbidden', 'FieldValueForbidden']);
   });
 
   test('reserved tag keys are refused', () => {
-    const object = { ...valid, spec: { ...valid.spec, tags: { 'service-operator.aws/cluster': 'x', 'aws:owner': 'y', ok: 'fine' } } };
-    expect(errorsOf(object).map((e) => e.field)).toEqual(['spec.tags[service-operator.aws/cluster]', 'spec.tags[aws:owner]']);
+    const tags = { 'service-operator.aws/cluster': 'x', 'aws:owner': 'y', ok: 'fine' };
+    expect(errorsOf({ ...valid, spec: { ...valid.spec, tags } }).map((e) => e.field)).toEqual(['spec.tags[service-operator.aws/cluster]', 'spec.tags[aws:owner]']);
   });
+});
+
+describe('updates', () => {
+  const updateErrors = (current: DynamoDBSpec, desired: DynamoDBSpec) => {
+    try {
+      admitUpdate(dynamoDB, 'orders', current, desired);
+      return [];
+    } catch (error) {
+      return (error as StatusError).details?.causes ?? [];
+    }
+  };
 
   test('immutable fields: changing or removing the key schema is refused', () => {
-    const current = prepared(valid).spec as Record<string, unknown>;
-    const changed = prepared({ ...valid, spec: { ...valid.spec, hashAttribute: { name: 'other' } } }).spec as Record<string, unknown>;
-    expect(immutableFieldErrors(dynamoDB, current, changed)).toEqual([
-      { type: 'FieldValueInvalid', field: 'spec.hashAttribute', detail: 'field is immutable', badValue: { name: 'other', type: 'S' } },
-    ]);
-    expect(immutableFieldErrors(dynamoDB, current, current)).toEqual([]);
+    const current = admitted(valid);
+    const changed = admitted({ ...valid, spec: { ...valid.spec, hashAttribute: { name: 'other' } } });
+    expect(updateErrors(current, changed)).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.hashAttribute', message: expect.stringContaining('field is immutable') }]);
+    expect(updateErrors(current, current)).toEqual([]);
+  });
+
+  test("the kind's update rules: one index added or removed per update, index keys fixed", () => {
+    const index = (name: string, hash = 'h') => ({ indexName: `by-${name}`, hashAttribute: { name: hash }, readCapacityUnits: 1, writeCapacityUnits: 1 });
+    const current = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a')] } });
+    const twoMore = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a'), index('b'), index('c')] } });
+    expect(updateErrors(current, twoMore).map((c) => c.field)).toEqual(['spec.globalSecondaryIndexes']);
+    const rekeyed = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a', 'other')] } });
+    expect(updateErrors(current, rekeyed).map((c) => c.field)).toEqual(['spec.globalSecondaryIndexes[0]']);
+    const oneMore = admitted({ ...valid, spec: { ...valid.spec, globalSecondaryIndexes: [index('a'), index('b')] } });
+    expect(updateErrors(current, oneMore)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { canonicalSpec, defaultSpec } from '../../src/kinds/dynamodb/spec.js';
+import { canonicalSpec, type DynamoDBSpec } from '../../src/kinds/dynamodb/spec.js';
 
 describe('DynamoDB canonical spec', () => {
   const manifest = { hashAttribute: { name: 'name', type: 'S' }, rangeAttribute: { name: 'created_at' }, readCapacityUnits: 5, writeCapacityUnits: 5 };
@@ -29,16 +29,16 @@ describe('DynamoDB canonical spec', () => {
       timeToLive: { enabled: false, attributeName: 'ttl' },
     });
     expect(spec.billingMode).toBe('PAY_PER_REQUEST');
-    expect((spec.globalSecondaryIndexes as { indexName: string }[]).map((g) => g.indexName)).toEqual(['a', 'z']);
-    expect((spec.globalSecondaryIndexes as { projection: unknown }[])[0].projection).toEqual({ type: 'INCLUDE', nonKeyAttributes: ['x', 'y'] });
+    expect(spec.globalSecondaryIndexes?.map((g) => g.indexName)).toEqual(['a', 'z']);
+    expect(spec.globalSecondaryIndexes?.[0].projection).toEqual({ type: 'INCLUDE', nonKeyAttributes: ['x', 'y'] });
     expect(spec.timeToLive).toEqual({ enabled: false });
   });
 
   test('on update, an omitted table name or KMS key keeps what AWS has', () => {
-    const current = { tableName: 'c.ns.t', serverSideEncryption: { enabled: true, kmsKeyId: 'arn:aws:kms:k' } };
-    const desired = defaultSpec({ hashAttribute: { name: 'id' }, serverSideEncryption: { enabled: true } }, current);
+    const current: DynamoDBSpec = { ...canonicalSpec({ hashAttribute: { name: 'id' } }), tableName: 'c.ns.t', serverSideEncryption: { enabled: true, kmsKeyId: 'arn:aws:kms:k' } };
+    const desired = canonicalSpec({ hashAttribute: { name: 'id' }, serverSideEncryption: { enabled: true } }, current);
     expect(desired.tableName).toBe('c.ns.t');
     expect(desired.serverSideEncryption).toEqual({ enabled: true, kmsKeyId: 'arn:aws:kms:k' });
-    expect(defaultSpec({ hashAttribute: { name: 'id' }, serverSideEncryption: { enabled: false } }, current).serverSideEncryption).toEqual({ enabled: false });
+    expect(canonicalSpec({ hashAttribute: { name: 'id' }, serverSideEncryption: { enabled: false } }, current).serverSideEncryption).toEqual({ enabled: false });
   });
 });

@@ -23,7 +23,7 @@ describe('SNSTopic', () => {
   });
 
   test('on update an omitted topic name keeps the one AWS has', () => {
-    expect(topic.defaultSpec({}, { topicName: 'c_ns_t' }).topicName).toBe('c_ns_t');
+    expect(topic.canonicalSpec({}, topic.canonicalSpec({ topicName: 'c_ns_t' })).topicName).toBe('c_ns_t');
   });
 });
 
@@ -91,7 +91,7 @@ describe('ECRRepository', () => {
   });
 
   test('on update an omitted KMS key keeps the one AWS has', () => {
-    expect(ecr.defaultSpec({ encryption: { type: 'KMS' } }, { encryption: { type: 'KMS', kmsKey: 'arn:k' } }).encryption).toEqual({ type: 'KMS', kmsKey: 'arn:k' });
+    expect(ecr.canonicalSpec({ encryption: { type: 'KMS' } }, ecr.canonicalSpec({ encryption: { type: 'KMS', kmsKey: 'arn:k' } })).encryption).toEqual({ type: 'KMS', kmsKey: 'arn:k' });
   });
 
   test('names follow ECR\'s rules', () => {

@@ -3,6 +3,7 @@ import ecrRepository from '../../src/kinds/ecrrepository/index.js';
 import s3Bucket from '../../src/kinds/s3bucket/index.js';
 import { parameterName, parameterNameOfArn } from '../../src/kinds/snssubscription/parameter.js';
 import { ownDeadLetterQueueName } from '../../src/kinds/sqsqueue/aws.js';
+import * as s3 from '../../src/kinds/s3bucket/spec.js';
 
 const identity = { clusterName: 'prod', namespace: 'team-a', name: 'orders' };
 
@@ -24,11 +25,11 @@ describe('default physical names', () => {
   });
 
   test('ECR: "/" joins the parts; S3: always a hash (bucket names are global), within 63 characters', () => {
-    expect(ecrRepository.aws.physicalName({}, identity)).toBe('prod/team-a/orders');
-    expect(ecrRepository.aws.physicalName({}, { ...identity, name: 'a--b' })).toMatch(/^prod\/team-a\/a-b-[0-9a-f]{8}$/);
-    expect(s3Bucket.aws.physicalName({}, identity)).toMatch(/^prod-team-a-orders-[0-9a-f]{8}$/);
-    expect(s3Bucket.aws.physicalName({}, { ...identity, name: 'y'.repeat(250) })).toHaveLength(63);
-    expect(s3Bucket.aws.physicalName({ bucketName: 'mine' }, identity)).toBe('mine');
+    expect(ecrRepository.aws.physicalName(identity)).toBe('prod/team-a/orders');
+    expect(ecrRepository.aws.physicalName({ ...identity, name: 'a--b' })).toMatch(/^prod\/team-a\/a-b-[0-9a-f]{8}$/);
+    expect(s3Bucket.aws.physicalName(identity)).toMatch(/^prod-team-a-orders-[0-9a-f]{8}$/);
+    expect(s3Bucket.aws.physicalName({ ...identity, name: 'y'.repeat(250) })).toHaveLength(63);
+    expect(s3Bucket.aws.physicalName(identity, s3.canonicalSpec({ bucketName: 'mine' }))).toBe('mine');
   });
 
   test('a dead-letter queue of its own is "<queue>-dlq", FIFO ones keep the suffix, within 80 characters', () => {

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import { Paginator } from '../../src/registry/pagination.js';
 
-const objects = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ apiVersion: 'v', kind: 'K', metadata: { name } }) as KubeObject);
+const objects = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ apiVersion: 'v', kind: 'K', metadata: { name } }));
 const names = (items: KubeObject[]) => items.map((o) => o.metadata.name);
 
 describe('limit/continue', () => {

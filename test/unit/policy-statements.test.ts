@@ -14,7 +14,7 @@ describe('policies shared between the user and the server', () => {
 
   test('managed statements are kept apart from the user\'s and joined back after them', () => {
     const text = joinPolicy({ user, managed: [managed] });
-    expect(JSON.parse(text).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['mine', managed.Sid]);
+    expect((JSON.parse(text) as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid)).toEqual(['mine', managed.Sid]);
     expect(splitPolicy(text)).toEqual({ user, managed: [managed] });
     expect(topicsAllowed(splitPolicy(text))).toEqual(['arn:aws:sns:r:1:t']);
   });

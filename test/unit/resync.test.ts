@@ -151,7 +151,7 @@ describe('reads racing each other', () => {
 
     expect(store.view.get('ns', 'a')).toBeUndefined();
     expect(store.view.get('ns', 'b')?.object.spec?.size).toBe(5);
-    expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.spec?.size}`)).toEqual(['DELETED a 1', 'MODIFIED b 5']);
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${String(e.object.spec?.size)}`)).toEqual(['DELETED a 1', 'MODIFIED b 5']);
   });
 });
 

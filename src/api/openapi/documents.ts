@@ -1,6 +1,6 @@
 // The served OpenAPI documents, built once at start (kinds do not change at run time), with the
 // content hashes kube-openapi uses for ETags and the v3 `?hash=` URLs.
-import type { KindDefinition } from '../../registry/kind.js';
+import type { ResourceDocument } from '../resource.js';
 import { servedDocument, type ServedDocument } from '../served-document.js';
 import { GROUP, VERSION } from '../types.js';
 import { buildModel } from './model.js';
@@ -14,7 +14,7 @@ export interface OpenApiDocuments {
   v3Path: string;
 }
 
-export function buildOpenApiDocuments(kinds: KindDefinition[]): OpenApiDocuments {
+export function buildOpenApiDocuments(kinds: ResourceDocument[]): OpenApiDocuments {
   const model = buildModel(kinds);
   const v3GroupVersion = servedDocument(openApiV3(model));
   const key = `apis/${GROUP}/${VERSION}`;

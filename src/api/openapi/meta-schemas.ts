@@ -32,12 +32,12 @@ const objectMeta: Record<string, RefSchema> = {
   ownerReferences: {
     type: 'array',
     description: 'Objects depended on by this object. The garbage collector deletes this object when all owners are gone.',
-    items: ref('OwnerReference') as Schema,
+    items: ref('OwnerReference'),
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['uid'],
   },
   finalizers: { type: 'array', description: 'Must be empty before the object is deleted.', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
-  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry') as Schema, 'x-kubernetes-list-type': 'atomic' },
+  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry'), 'x-kubernetes-list-type': 'atomic' },
 };
 
 /** The meta/v1 definitions, keyed by short name, with `#/REF/` placeholders for references. */

@@ -1,8 +1,8 @@
 // What the OpenAPI documents say, independent of version: the schemas of each kind and the operations on
 // its paths. v2.ts and v3.ts render this model; kubectl reads the GVK extensions, the PATCH media types
 // (never strategic merge) and the fieldValidation parameter from it.
-import type { KindDefinition } from '../../registry/kind.js';
-import { ADDITIONAL_RESOURCES_SCHEMA, COMMON_STATUS_FIELDS, specSchemaOf } from '../../registry/kind-schemas.js';
+import type { ResourceDocument } from '../resource.js';
+import type { Schema } from '../schema.js';
 import { GROUP, GROUP_VERSION, VERSION } from '../types.js';
 import { META_SCHEMAS, metaRef, type DocSchema } from './meta-schemas.js';
 
@@ -66,7 +66,7 @@ const P = {
 const LIST_PARAMS = [P.labelSelector, P.fieldSelector, P.limit, P.continue, P.resourceVersion, P.resourceVersionMatch, P.watch, P.allowWatchBookmarks, P.sendInitialEvents, P.timeoutSeconds];
 const WRITE_PARAMS = [P.dryRun, P.fieldManager, P.fieldValidation];
 
-function operationsFor(kind: KindDefinition): PathItem[] {
+function operationsFor(kind: ResourceDocument): PathItem[] {
   const K = kind.names.kind;
   const plural = kind.names.plural;
   const one = schemaName(K);
@@ -149,24 +149,22 @@ const typeMeta = {
   kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
 };
 
-function kindSchemas(kind: KindDefinition): Record<string, DocSchema> {
+/** The object's status with the conditions every kind has (a meta/v1 Condition list keyed by type). */
+function withConditions(status: Schema): DocSchema {
+  const conditions = {
+    type: 'array',
+    description: 'Conditions; Ready is True when the AWS resource is available.',
+    items: ref(metaRef('Condition')),
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  };
+  return { ...status, properties: { ...(status.properties as object | undefined), conditions } };
+}
+
+function kindSchemas(kind: ResourceDocument): Record<string, DocSchema> {
   const K = kind.names.kind;
   const gvk = (k: string) => [{ group: GROUP, version: VERSION, kind: k }];
-  const status = {
-    type: 'object',
-    description: `What AWS has for this ${K}, read on every GET.`,
-    properties: {
-      ...kind.statusSchema.properties,
-      ...COMMON_STATUS_FIELDS,
-      conditions: {
-        type: 'array',
-        description: 'Conditions; Ready is True when the AWS resource is available.',
-        items: ref(metaRef('Condition')),
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-      },
-    },
-  };
+  const fields = Object.fromEntries(Object.entries(kind.fields).map(([name, schema]) => [name, name === 'status' ? withConditions(schema) : schema]));
   return {
     [schemaName(K)]: {
       type: 'object',
@@ -174,10 +172,7 @@ function kindSchemas(kind: KindDefinition): Record<string, DocSchema> {
       properties: {
         ...typeMeta,
         metadata: { allOf: [ref(metaRef('ObjectMeta'))], default: {}, description: 'Standard object metadata.' },
-        spec: specSchemaOf(kind),
-        status,
-        output: kind.outputSchema,
-        additionalResources: ADDITIONAL_RESOURCES_SCHEMA,
+        ...fields,
       },
       'x-kubernetes-group-version-kind': gvk(K),
     },
@@ -201,12 +196,12 @@ export interface ApiModel {
   schemas: Record<string, DocSchema>;
 }
 
-export function buildModel(kinds: KindDefinition[]): ApiModel {
+export function buildModel(kinds: ResourceDocument[]): ApiModel {
   const meta = Object.fromEntries(Object.entries(META_SCHEMAS).map(([name, schema]) => [metaRef(name), schema]));
   return {
     title: `${GROUP_VERSION} (aws-service-apiserver)`,
     paths: kinds.flatMap(operationsFor),
-    schemas: Object.assign(meta, ...kinds.map(kindSchemas)),
+    schemas: Object.fromEntries([...Object.entries(meta), ...kinds.flatMap((kind) => Object.entries(kindSchemas(kind)))]),
   };
 }
 

@@ -1,6 +1,6 @@
 // The OpenAPI v3 document of our group-version (/openapi/v3/apis/service-operator.aws/v1alpha1), built
 // with openapi3-ts. kubectl explain/apply/validation read it through kube-aggregator or directly.
-import { OpenApiBuilder, type OperationObject, type ParameterObject, type PathItemObject, type SchemaObject } from 'openapi3-ts/oas30';
+import { OpenApiBuilder, type OperationObject, type ParameterObject, type PathItemObject } from 'openapi3-ts/oas30';
 import { groupVersionKind, resolveRefs, type ApiModel, type Operation, type Parameter } from './model.js';
 
 const PREFIX = '#/components/schemas/';
@@ -35,6 +35,6 @@ export function openApiV3(model: ApiModel): object {
     for (const op of item.operations) pathItem[op.method] = operation(op);
     builder.addPath(item.path, pathItem);
   }
-  for (const [name, schema] of Object.entries(resolveRefs(model.schemas, PREFIX))) builder.addSchema(name, schema as SchemaObject);
+  for (const [name, schema] of Object.entries(resolveRefs(model.schemas, PREFIX))) builder.addSchema(name, schema);
   return builder.getSpec();
 }

@@ -65,26 +65,27 @@ export class FieldSet {
 
   insert(path: Path): void {
     if (path.length === 0) return;
-    let node: FieldSet = this;
-    for (let i = 0; i < path.length - 1; i++) {
-      const at = search(node.children, path[i], childPe);
-      if (at >= 0) node = node.children[at].set;
-      else {
-        const child = { pe: path[i], set: new FieldSet() };
-        node.children.splice(-at - 1, 0, child);
-        node = child.set;
-      }
+    if (path.length === 1) {
+      const at = search(this.members, path[0], self);
+      if (at < 0) this.members.splice(-at - 1, 0, path[0]);
+      return;
     }
-    const last = path[path.length - 1];
-    const at = search(node.members, last, self);
-    if (at < 0) node.members.splice(-at - 1, 0, last);
+    this.descend(path[0]).insert(path.slice(1));
+  }
+
+  /** The set under `pe`, made when there is none. */
+  private descend(pe: PathElement): FieldSet {
+    const at = search(this.children, pe, childPe);
+    if (at >= 0) return this.children[at].set;
+    const child = { pe, set: new FieldSet() };
+    this.children.splice(-at - 1, 0, child);
+    return child.set;
   }
 
   has(path: Path): boolean {
     if (path.length === 0) return false;
-    let node: FieldSet | undefined = this;
-    for (let i = 0; i < path.length - 1 && node; i++) node = node.child(path[i]);
-    return !!node && search(node.members, path[path.length - 1], self) >= 0;
+    if (path.length === 1) return this.hasMember(path[0]);
+    return this.child(path[0])?.has(path.slice(1)) ?? false;
   }
 
   private child(pe: PathElement): FieldSet | undefined {

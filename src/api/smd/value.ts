@@ -82,5 +82,5 @@ export function valueToString(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(valueToString).join(',')}]`;
   if (isPlainObject(value)) return Object.entries(value).map(([k, v]) => `${k}=${valueToString(v)}`).join('');
-  return String(value);
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }

@@ -1,4 +1,4 @@
-// Schema pieces several kinds share. This folder has no index module, so the kind loader skips it.
+// Schema pieces several kinds share (this folder is not a kind: it is not in the table, index.ts).
 import type { Schema } from '../../api/schema.js';
 
 /** An IAM-style JSON policy document, written as YAML/JSON structure rather than as a string. */

@@ -20,7 +20,6 @@ import {
   type TableDescription,
   type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { fieldError } from '../../api/errors.js';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
@@ -29,8 +28,8 @@ import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
 import { waitFor } from '../../aws/wait.js';
 import {
+  changed,
   ResourceConflict,
-  SpecInvalid,
   type DeleteOutcome,
   type KindAws,
   type KindContext,
@@ -38,6 +37,7 @@ import {
   type Listed,
   type ObjectIdentity,
   type Observed,
+  type SpecChange,
   type TagChange,
 } from '../../registry/kind.js';
 import type { AttributeType, DynamoDBSpec, GlobalSecondaryIndex, KeyAttribute } from './spec.js';
@@ -47,7 +47,7 @@ const dynamodb = (ctx: KindContext): DynamoDBClient => ctx.aws.client(DynamoDBCl
 // ------------------------------------------------------------------ reading
 
 function keyAttributes(keys: KeySchemaElement[] | undefined, definitions: AttributeDefinition[] | undefined): { hash: KeyAttribute; range?: KeyAttribute } {
-  const typeOf = (name: string): AttributeType => (definitions?.find((d) => d.AttributeName === name)?.AttributeType as AttributeType | undefined) ?? 'S';
+  const typeOf = (name: string): AttributeType => (definitions?.find((d) => d.AttributeName === name)?.AttributeType) ?? 'S';
   const attr = (role: 'HASH' | 'RANGE'): KeyAttribute | undefined => {
     const name = keys?.find((k) => k.KeyType === role)?.AttributeName;
     return name ? { name, type: typeOf(name) } : undefined;
@@ -62,7 +62,7 @@ function renderIndex(gsi: GlobalSecondaryIndexDescription, definitions: Attribut
     indexName: gsi.IndexName as string,
     hashAttribute: keys.hash,
     ...(keys.range ? { rangeAttribute: keys.range } : {}),
-    projection: { type: (gsi.Projection?.ProjectionType ?? 'ALL') as GlobalSecondaryIndex['projection']['type'], ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) },
+    projection: { type: (gsi.Projection?.ProjectionType ?? 'ALL'), ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) },
     ...(provisioned
       ? { readCapacityUnits: gsi.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: gsi.ProvisionedThroughput?.WriteCapacityUnits }
       : {}),
@@ -76,7 +76,7 @@ interface Extras {
 
 function renderSpec(table: TableDescription, extras: Extras): DynamoDBSpec {
   const keys = keyAttributes(table.KeySchema, table.AttributeDefinitions);
-  const billingMode = (table.BillingModeSummary?.BillingMode ?? 'PROVISIONED') as DynamoDBSpec['billingMode'];
+  const billingMode = (table.BillingModeSummary?.BillingMode ?? 'PROVISIONED');
   const provisioned = billingMode === 'PROVISIONED';
   const sse = table.SSEDescription;
   const sseOn = sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING' || sse?.Status === 'UPDATING';
@@ -89,7 +89,7 @@ function renderSpec(table: TableDescription, extras: Extras): DynamoDBSpec {
     ...(provisioned
       ? { readCapacityUnits: table.ProvisionedThroughput?.ReadCapacityUnits, writeCapacityUnits: table.ProvisionedThroughput?.WriteCapacityUnits }
       : {}),
-    tableClass: (table.TableClassSummary?.TableClass ?? 'STANDARD') as DynamoDBSpec['tableClass'],
+    tableClass: (table.TableClassSummary?.TableClass ?? 'STANDARD'),
     ...(indexes?.length ? { globalSecondaryIndexes: indexes.sort((a, b) => a.indexName.localeCompare(b.indexName)) } : {}),
     stream: table.StreamSpecification?.StreamEnabled ? { enabled: true, viewType: table.StreamSpecification.StreamViewType } : { enabled: false },
     serverSideEncryption: sseOn ? { enabled: true, ...(sse?.KMSMasterKeyArn ? { kmsKeyId: sse.KMSMasterKeyArn } : {}) } : { enabled: false },
@@ -151,7 +151,7 @@ async function describe(ctx: KindContext, name: string): Promise<TableDescriptio
   }
 }
 
-async function find(ctx: KindContext, name: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, name: string): Promise<Observed<DynamoDBSpec> | undefined> {
   const table = await describe(ctx, name);
   if (!table?.TableArn) return undefined;
   const [tags, extras] = await Promise.all([listTags(ctx, table.TableArn), readExtras(ctx, name, table.TableStatus)]);
@@ -161,7 +161,7 @@ async function find(ctx: KindContext, name: string): Promise<Observed | undefine
     arn,
     tags,
     lifecycle: lifecycleOf(table),
-    spec: renderSpec(table, extras) as unknown as Record<string, unknown>,
+    spec: renderSpec(table, extras),
     status: {
       arn,
       tableName: name,
@@ -246,8 +246,7 @@ async function rollBack(ctx: KindContext, name: string, deletionProtection: bool
   await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
 }
 
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as DynamoDBSpec;
+async function create(ctx: KindContext, name: string, spec: DynamoDBSpec, tags: Record<string, string>): Promise<string> {
   const indexes = spec.globalSecondaryIndexes ?? [];
   const provisioned = throughput(spec);
   await dynamodb(ctx).send(
@@ -276,13 +275,14 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
 }
 
 /** The UpdateTable calls that take current to desired, one kind of change per call. */
-function tableUpdates(name: string, current: DynamoDBSpec, desired: DynamoDBSpec): UpdateTableCommandInput[] {
+function tableUpdates(name: string, change: SpecChange<DynamoDBSpec>): UpdateTableCommandInput[] {
+  const { current, desired } = change;
   const calls: UpdateTableCommandInput[] = [];
   const currentIndexes = new Map((current.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
   const desiredIndexes = new Map((desired.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
   const provisioned = desired.billingMode === 'PROVISIONED';
 
-  const capacityChanged = desired.billingMode !== current.billingMode || !deepEqual(throughput(desired), throughput(current));
+  const capacityChanged = changed(change, 'billingMode', 'readCapacityUnits', 'writeCapacityUnits');
   const indexCapacityUpdates = [...desiredIndexes.values()]
     .filter((g) => currentIndexes.has(g.indexName) && (desired.billingMode !== current.billingMode || !deepEqual(throughput(g), throughput(currentIndexes.get(g.indexName) as GlobalSecondaryIndex))))
     .filter(() => provisioned)
@@ -306,50 +306,28 @@ function tableUpdates(name: string, current: DynamoDBSpec, desired: DynamoDBSpec
       GlobalSecondaryIndexUpdates: [{ Create: indexInput(gsi) }],
     });
   }
-  if (!deepEqual(desired.stream, current.stream)) {
+  if (changed(change, 'stream')) {
     // Changing the view type means turning the stream off, then on again with the new type.
     if (current.stream.enabled && desired.stream.enabled) calls.push({ TableName: name, StreamSpecification: { StreamEnabled: false } });
     calls.push({ TableName: name, StreamSpecification: streamSpecification(desired) });
   }
-  if (!deepEqual(desired.serverSideEncryption, current.serverSideEncryption)) calls.push({ TableName: name, SSESpecification: sseSpecification(desired) });
-  if (desired.tableClass !== current.tableClass) calls.push({ TableName: name, TableClass: desired.tableClass });
-  if (desired.deletionProtection !== current.deletionProtection) calls.push({ TableName: name, DeletionProtectionEnabled: desired.deletionProtection });
+  if (changed(change, 'serverSideEncryption')) calls.push({ TableName: name, SSESpecification: sseSpecification(desired) });
+  if (changed(change, 'tableClass')) calls.push({ TableName: name, TableClass: desired.tableClass });
+  if (changed(change, 'deletionProtection')) calls.push({ TableName: name, DeletionProtectionEnabled: desired.deletionProtection });
   return calls;
 }
 
-/** Index keys and projections are fixed once an index exists; only its capacity can change. */
-function changedIndexErrors(current: DynamoDBSpec, desired: DynamoDBSpec) {
-  const currentIndexes = new Map((current.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
-  return (desired.globalSecondaryIndexes ?? []).flatMap((gsi, i) => {
-    const before = currentIndexes.get(gsi.indexName);
-    if (!before) return [];
-    const shape = (g: GlobalSecondaryIndex) => ({ h: g.hashAttribute, r: g.rangeAttribute, p: g.projection });
-    return deepEqual(shape(before), shape(gsi))
-      ? []
-      : [fieldError('FieldValueInvalid', `spec.globalSecondaryIndexes[${i}]`, 'the keys and projection of an existing index are immutable; add an index under a new name instead', gsi.indexName)];
-  });
-}
-
-function indexChurnErrors(current: DynamoDBSpec, desired: DynamoDBSpec) {
-  const before = new Set((current.globalSecondaryIndexes ?? []).map((g) => g.indexName));
-  const after = new Set((desired.globalSecondaryIndexes ?? []).map((g) => g.indexName));
-  const churn = [...after].filter((n) => !before.has(n)).length + [...before].filter((n) => !after.has(n)).length;
-  return churn > 1 ? [fieldError('FieldValueForbidden', 'spec.globalSecondaryIndexes', 'AWS allows one index to be added or removed per update; change one index at a time')] : [];
-}
-
-async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as DynamoDBSpec;
-  const desired = loose as unknown as DynamoDBSpec;
+/** Index rules (one index added or removed per update, keys fixed) were checked by validateUpdate. */
+async function update(ctx: KindContext, observed: Observed<DynamoDBSpec>, change: SpecChange<DynamoDBSpec>): Promise<void> {
+  const { current, desired } = change;
   const name = observed.ref;
-  const errors = [...changedIndexErrors(current, desired), ...indexChurnErrors(current, desired)];
-  if (errors.length) throw new SpecInvalid(errors);
-  const calls = tableUpdates(name, current, desired);
+  const calls = tableUpdates(name, change);
   for (const [i, call] of calls.entries()) {
     if (i > 0 || observed.lifecycle.phase !== 'Ready') await waitUntilActive(ctx, name);
     await dynamodb(ctx).send(new UpdateTableCommand(call));
   }
-  if (!deepEqual(desired.timeToLive, current.timeToLive)) await setTimeToLive(ctx, name, desired.timeToLive, current.timeToLive.attributeName);
-  if (desired.pointInTimeRecovery !== current.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, desired.pointInTimeRecovery);
+  if (changed(change, 'timeToLive')) await setTimeToLive(ctx, name, desired.timeToLive, current.timeToLive.attributeName);
+  if (changed(change, 'pointInTimeRecovery')) await setPointInTimeRecovery(ctx, name, desired.pointInTimeRecovery);
 }
 
 /**
@@ -358,7 +336,7 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
  * same tags on both. Reads inside this server never see the moment between the two calls: the store
  * re-reads whatever raced a write.
  */
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<DynamoDBSpec>, change: TagChange): Promise<void> {
   const overwritten = Object.keys(change.set).filter((key) => key in observed.tags);
   const untag = async (keys: string[]) => {
     if (keys.length) await dynamodb(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: keys }));
@@ -367,8 +345,8 @@ async function setTags(ctx: KindContext, observed: Observed, change: TagChange):
   if (Object.keys(change.set).length) await dynamodb(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: toTagList(change.set) }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
-  if ((observed.spec as unknown as DynamoDBSpec).deletionProtection) {
+async function remove(ctx: KindContext, observed: Observed<DynamoDBSpec>): Promise<DeleteOutcome> {
+  if (observed.spec.deletionProtection) {
     throw new ResourceConflict('deletion protection is enabled on the table; set spec.deletionProtection to false first');
   }
   try {
@@ -389,9 +367,8 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
-export const dynamoDBAws: KindAws = {
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.tableName as string | undefined) ?? defaultPhysicalName(identity, { separator: '.', maxLength: 255 }),
+export const dynamoDBAws: KindAws<DynamoDBSpec> = {
+  physicalName: (identity: ObjectIdentity, spec?: DynamoDBSpec) => spec?.tableName ?? defaultPhysicalName(identity, { separator: '.', maxLength: 255 }),
   find,
   create,
   update,

@@ -3,9 +3,9 @@
 import type { KindDefinition } from '../../registry/kind.js';
 import { dynamoDBAws } from './aws.js';
 import { dynamoDBOutputSchema, dynamoDBSpecSchema, dynamoDBStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
+import { canonicalSpec, validateSpec, validateUpdate, type DynamoDBSpec } from './spec.js';
 
-const dynamoDB: KindDefinition = {
+const dynamoDB: KindDefinition<DynamoDBSpec> = {
   names: { kind: 'DynamoDB', plural: 'dynamodbs', singular: 'dynamodb', shortNames: ['ddb', 'ddbs', 'dynamo', 'dynamotable', 'dynamotables'] },
   description: 'A DynamoDB table in the AWS account. Creating, changing or deleting this object does the same to the table before the call returns.',
   specSchema: dynamoDBSpecSchema,
@@ -21,9 +21,10 @@ const dynamoDB: KindDefinition = {
   ],
   immutableFields: ['tableName', 'hashAttribute', 'rangeAttribute'],
   tagLimit: 50,
-  defaults: defaultSpec,
+  awsErrorCodes: { notFound: ['TableNotFoundException'], inUse: ['ConditionalCheckFailedException', 'TransactionConflictException'] },
   canonicalSpec,
   validate: validateSpec,
+  validateUpdate,
   aws: dynamoDBAws,
 };
 

@@ -1,6 +1,7 @@
 // The DynamoDB spec in its canonical form: every setting explicit, lists in a fixed order, so the spec
 // rendered from AWS and a desired spec compare equal exactly when AWS needs no change.
 import { fieldError, type FieldError } from '../../api/errors.js';
+import { deepEqual } from '../../api/json.js';
 
 export type AttributeType = 'S' | 'N' | 'B';
 
@@ -39,80 +40,68 @@ export interface DynamoDBSpec {
   deletionProtection: boolean;
 }
 
+/** A schema-valid spec as it arrives in a request (JSON, defaults not filled in). */
 type Loose = Record<string, unknown>;
 
-function keyAttribute(value: unknown): KeyAttribute | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const attr = value as Loose;
-  return { name: attr.name as string, type: (attr.type as AttributeType | undefined) ?? 'S' };
+function keyAttribute(value: unknown): KeyAttribute {
+  const attr = value as { name: string; type?: AttributeType };
+  return { name: attr.name, type: attr.type ?? 'S' };
 }
 
 function projection(value: unknown): Projection {
-  const p = (value ?? {}) as Loose;
-  const type = (p.type as Projection['type'] | undefined) ?? 'ALL';
-  const nonKey = p.nonKeyAttributes as string[] | undefined;
-  return { type, ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) };
+  const p = (value ?? {}) as { type?: Projection['type']; nonKeyAttributes?: string[] };
+  const nonKey = p.nonKeyAttributes;
+  return { type: p.type ?? 'ALL', ...(nonKey?.length ? { nonKeyAttributes: [...nonKey].sort() } : {}) };
 }
 
-function capacities(read: unknown, write: unknown): { readCapacityUnits?: number; writeCapacityUnits?: number } {
-  return { ...(read !== undefined ? { readCapacityUnits: read as number } : {}), ...(write !== undefined ? { writeCapacityUnits: write as number } : {}) };
+function capacities(owner: Loose): { readCapacityUnits?: number; writeCapacityUnits?: number } {
+  const { readCapacityUnits: read, writeCapacityUnits: write } = owner as { readCapacityUnits?: number; writeCapacityUnits?: number };
+  return { ...(read !== undefined ? { readCapacityUnits: read } : {}), ...(write !== undefined ? { writeCapacityUnits: write } : {}) };
 }
 
-/**
- * Fills every default in, so an omitted setting means its default (removing a line turns it off). On
- * update, an omitted table name or KMS key keeps what AWS has (a defaulted name, the key AWS reports).
- */
-export function defaultSpec(spec: Loose, current?: Loose): Loose {
-  const hasCapacity = spec.readCapacityUnits !== undefined || spec.writeCapacityUnits !== undefined;
-  const billingMode = spec.billingMode ?? (hasCapacity ? 'PROVISIONED' : 'PAY_PER_REQUEST');
-  const stream = (spec.stream ?? {}) as Loose;
-  const sse = (spec.serverSideEncryption ?? {}) as Loose;
-  const ttl = (spec.timeToLive ?? {}) as Loose;
-  const currentSse = (current?.serverSideEncryption ?? {}) as Loose;
-  const kmsKeyId = sse.kmsKeyId ?? (sse.enabled && currentSse.enabled ? currentSse.kmsKeyId : undefined);
+function globalSecondaryIndex(gsi: Loose): GlobalSecondaryIndex {
   return {
-    ...spec,
-    ...(spec.tableName === undefined && current?.tableName !== undefined ? { tableName: current.tableName } : {}),
-    billingMode,
-    tableClass: spec.tableClass ?? 'STANDARD',
-    stream: { enabled: stream.enabled ?? false, ...(stream.enabled ? { viewType: stream.viewType ?? 'NEW_AND_OLD_IMAGES' } : {}) },
-    serverSideEncryption: { enabled: sse.enabled ?? false, ...(kmsKeyId ? { kmsKeyId } : {}) },
-    timeToLive: { enabled: ttl.enabled ?? false, ...(ttl.enabled && ttl.attributeName ? { attributeName: ttl.attributeName } : {}) },
-    pointInTimeRecovery: spec.pointInTimeRecovery ?? false,
-    deletionProtection: spec.deletionProtection ?? false,
-  };
-}
-
-/** Canonical form: defaults applied, key types explicit, indexes by name, the original operator's ignored fields dropped. */
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
-  const indexes = (spec.globalSecondaryIndexes as Loose[] | undefined)?.map((gsi) => ({
     indexName: gsi.indexName as string,
     hashAttribute: keyAttribute(gsi.hashAttribute),
     ...(gsi.rangeAttribute ? { rangeAttribute: keyAttribute(gsi.rangeAttribute) } : {}),
     projection: projection(gsi.projection),
-    ...capacities(gsi.readCapacityUnits, gsi.writeCapacityUnits),
-  }));
-  return {
-    ...(spec.tableName !== undefined ? { tableName: spec.tableName } : {}),
-    hashAttribute: keyAttribute(spec.hashAttribute),
-    ...(spec.rangeAttribute ? { rangeAttribute: keyAttribute(spec.rangeAttribute) } : {}),
-    billingMode: spec.billingMode,
-    ...capacities(spec.readCapacityUnits, spec.writeCapacityUnits),
-    tableClass: spec.tableClass,
-    ...(indexes?.length ? { globalSecondaryIndexes: indexes.sort((a, b) => a.indexName.localeCompare(b.indexName)) } : {}),
-    stream: spec.stream,
-    serverSideEncryption: spec.serverSideEncryption,
-    timeToLive: spec.timeToLive,
-    pointInTimeRecovery: spec.pointInTimeRecovery,
-    deletionProtection: spec.deletionProtection,
-    ...(spec.tags !== undefined ? { tags: spec.tags } : {}),
+    ...capacities(gsi),
   };
 }
 
-function capacityErrors(owner: Loose, path: string, provisioned: boolean): FieldError[] {
+/**
+ * Every default filled in, so an omitted setting means its default (removing a line turns it off);
+ * indexes by name, key types explicit. On update an omitted table name or KMS key keeps what AWS has
+ * (a defaulted name, the key AWS reports).
+ */
+export function canonicalSpec(spec: Loose, current?: DynamoDBSpec): DynamoDBSpec {
+  const capacity = capacities(spec);
+  const hasCapacity = capacity.readCapacityUnits !== undefined || capacity.writeCapacityUnits !== undefined;
+  const stream = (spec.stream ?? {}) as Partial<DynamoDBSpec['stream']>;
+  const sse = (spec.serverSideEncryption ?? {}) as Partial<DynamoDBSpec['serverSideEncryption']>;
+  const ttl = (spec.timeToLive ?? {}) as Partial<DynamoDBSpec['timeToLive']>;
+  const kmsKeyId = sse.kmsKeyId ?? (sse.enabled && current?.serverSideEncryption.enabled ? current.serverSideEncryption.kmsKeyId : undefined);
+  const tableName = (spec.tableName as string | undefined) ?? current?.tableName;
+  const indexes = (spec.globalSecondaryIndexes as Loose[] | undefined)?.map(globalSecondaryIndex);
+  return {
+    ...(tableName !== undefined ? { tableName } : {}),
+    hashAttribute: keyAttribute(spec.hashAttribute),
+    ...(spec.rangeAttribute ? { rangeAttribute: keyAttribute(spec.rangeAttribute) } : {}),
+    billingMode: (spec.billingMode as DynamoDBSpec['billingMode'] | undefined) ?? (hasCapacity ? 'PROVISIONED' : 'PAY_PER_REQUEST'),
+    ...capacity,
+    tableClass: (spec.tableClass as DynamoDBSpec['tableClass'] | undefined) ?? 'STANDARD',
+    ...(indexes?.length ? { globalSecondaryIndexes: indexes.sort((a, b) => a.indexName.localeCompare(b.indexName)) } : {}),
+    stream: { enabled: stream.enabled ?? false, ...(stream.enabled ? { viewType: stream.viewType ?? 'NEW_AND_OLD_IMAGES' } : {}) },
+    serverSideEncryption: { enabled: sse.enabled ?? false, ...(kmsKeyId ? { kmsKeyId } : {}) },
+    timeToLive: { enabled: ttl.enabled ?? false, ...(ttl.enabled && ttl.attributeName ? { attributeName: ttl.attributeName } : {}) },
+    pointInTimeRecovery: (spec.pointInTimeRecovery as boolean | undefined) ?? false,
+    deletionProtection: (spec.deletionProtection as boolean | undefined) ?? false,
+  };
+}
+
+function capacityErrors(owner: { readCapacityUnits?: number; writeCapacityUnits?: number }, path: string, provisioned: boolean): FieldError[] {
   const errors: FieldError[] = [];
-  for (const field of ['readCapacityUnits', 'writeCapacityUnits']) {
+  for (const field of ['readCapacityUnits', 'writeCapacityUnits'] as const) {
     if (provisioned && owner[field] === undefined) {
       errors.push(fieldError('FieldValueRequired', `${path}.${field}`, 'required when billingMode is PROVISIONED'));
     }
@@ -142,17 +131,16 @@ function attributeTypeErrors(spec: DynamoDBSpec): FieldError[] {
   return errors;
 }
 
-/** Rules across fields that the schema cannot say. `spec` is canonical. */
-export function validateSpec(loose: Loose): FieldError[] {
-  const spec = loose as unknown as DynamoDBSpec;
+/** Rules across fields that the schema cannot say. */
+export function validateSpec(spec: DynamoDBSpec): FieldError[] {
   const provisioned = spec.billingMode === 'PROVISIONED';
-  const errors = [...capacityErrors(loose, 'spec', provisioned), ...attributeTypeErrors(spec)];
+  const errors = [...capacityErrors(spec, 'spec', provisioned), ...attributeTypeErrors(spec)];
   const names = new Set<string>();
   spec.globalSecondaryIndexes?.forEach((gsi, i) => {
     const path = `spec.globalSecondaryIndexes[${i}]`;
     if (names.has(gsi.indexName)) errors.push(fieldError('FieldValueDuplicate', `${path}.indexName`, 'index names must be unique', gsi.indexName));
     names.add(gsi.indexName);
-    errors.push(...capacityErrors(gsi as unknown as Loose, path, provisioned));
+    errors.push(...capacityErrors(gsi, path, provisioned));
     if (gsi.projection.type === 'INCLUDE' && !gsi.projection.nonKeyAttributes?.length) {
       errors.push(fieldError('FieldValueRequired', `${path}.projection.nonKeyAttributes`, 'required when projection type is INCLUDE'));
     }
@@ -167,4 +155,27 @@ export function validateSpec(loose: Loose): FieldError[] {
     errors.push(fieldError('FieldValueForbidden', 'spec.serverSideEncryption.kmsKeyId', 'only allowed when serverSideEncryption is enabled'));
   }
   return errors;
+}
+
+/** Index keys and projections are fixed once an index exists; only its capacity can change. */
+function changedIndexErrors(current: DynamoDBSpec, desired: DynamoDBSpec): FieldError[] {
+  const currentIndexes = new Map((current.globalSecondaryIndexes ?? []).map((g) => [g.indexName, g]));
+  const shape = (g: GlobalSecondaryIndex) => ({ h: g.hashAttribute, r: g.rangeAttribute, p: g.projection });
+  return (desired.globalSecondaryIndexes ?? []).flatMap((gsi, i) => {
+    const before = currentIndexes.get(gsi.indexName);
+    if (!before || deepEqual(shape(before), shape(gsi))) return [];
+    return [fieldError('FieldValueInvalid', `spec.globalSecondaryIndexes[${i}]`, 'the keys and projection of an existing index are immutable; add an index under a new name instead', gsi.indexName)];
+  });
+}
+
+function indexChurnErrors(current: DynamoDBSpec, desired: DynamoDBSpec): FieldError[] {
+  const before = new Set((current.globalSecondaryIndexes ?? []).map((g) => g.indexName));
+  const after = new Set((desired.globalSecondaryIndexes ?? []).map((g) => g.indexName));
+  const churn = [...after].filter((n) => !before.has(n)).length + [...before].filter((n) => !after.has(n)).length;
+  return churn > 1 ? [fieldError('FieldValueForbidden', 'spec.globalSecondaryIndexes', 'AWS allows one index to be added or removed per update; change one index at a time')] : [];
+}
+
+/** What one update of a table cannot do (AWS's index rules), checked before any AWS call or dry-run answer. */
+export function validateUpdate(desired: DynamoDBSpec, current: DynamoDBSpec): FieldError[] {
+  return [...changedIndexErrors(current, desired), ...indexChurnErrors(current, desired)];
 }

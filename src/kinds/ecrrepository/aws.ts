@@ -20,12 +20,11 @@ import {
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { allPages } from '../../aws/paginate.js';
-import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, decodeMetadataTags, TAG_PREFIX } from '../../aws/metadata-tags.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
-import { ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import type { ECRRepositorySpec } from './spec.js';
 
 /** Annotation: "true" lets a delete remove a repository together with its images. */
@@ -71,7 +70,7 @@ function renderSpec(repository: Repository, lifecyclePolicy: Record<string, unkn
   };
 }
 
-async function find(ctx: KindContext, name: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, name: string): Promise<Observed<ECRRepositorySpec> | undefined> {
   const repository = await describe(ctx, name);
   if (!repository?.repositoryArn) return undefined;
   const arn = repository.repositoryArn;
@@ -86,7 +85,7 @@ async function find(ctx: KindContext, name: string): Promise<Observed | undefine
     arn,
     tags,
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'repository exists' },
-    spec: renderSpec(repository, lifecyclePolicy, repositoryPolicy) as unknown as Record<string, unknown>,
+    spec: renderSpec(repository, lifecyclePolicy, repositoryPolicy),
     status: { arn, repositoryName: name, repositoryURI: uri, registryId: repository.registryId },
     outputs: { repositoryName: name, repositoryARN: arn, repositoryURL: uri },
     ...(repository.createdAt ? { createdAt: repository.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
@@ -105,8 +104,7 @@ async function setRepositoryPolicy(ctx: KindContext, name: string, policy: Recor
   else await ecr(ctx).send(new DeleteRepositoryPolicyCommand({ repositoryName: name }));
 }
 
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as ECRRepositorySpec;
+async function create(ctx: KindContext, name: string, spec: ECRRepositorySpec, tags: Record<string, string>): Promise<string> {
   await ecr(ctx).send(
     new CreateRepositoryCommand({
       repositoryName: name,
@@ -127,26 +125,25 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
   return name;
 }
 
-async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as ECRRepositorySpec;
-  const desired = loose as unknown as ECRRepositorySpec;
+async function update(ctx: KindContext, observed: Observed<ECRRepositorySpec>, change: SpecChange<ECRRepositorySpec>): Promise<void> {
+  const { desired } = change;
   const name = observed.ref;
-  if (desired.imageTagMutability !== current.imageTagMutability) {
+  if (changed(change, 'imageTagMutability')) {
     await ecr(ctx).send(new PutImageTagMutabilityCommand({ repositoryName: name, imageTagMutability: desired.imageTagMutability }));
   }
-  if (desired.scanOnPush !== current.scanOnPush) {
+  if (changed(change, 'scanOnPush')) {
     await ecr(ctx).send(new PutImageScanningConfigurationCommand({ repositoryName: name, imageScanningConfiguration: { scanOnPush: desired.scanOnPush } }));
   }
-  if (!deepEqual(desired.lifecyclePolicy, current.lifecyclePolicy)) await setLifecyclePolicy(ctx, name, desired.lifecyclePolicy);
-  if (!deepEqual(desired.repositoryPolicy, current.repositoryPolicy)) await setRepositoryPolicy(ctx, name, desired.repositoryPolicy);
+  if (changed(change, 'lifecyclePolicy')) await setLifecyclePolicy(ctx, name, desired.lifecyclePolicy);
+  if (changed(change, 'repositoryPolicy')) await setRepositoryPolicy(ctx, name, desired.repositoryPolicy);
 }
 
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<ECRRepositorySpec>, change: TagChange): Promise<void> {
   if (Object.keys(change.set).length) await ecr(ctx).send(new TagResourceCommand({ resourceArn: observed.arn, tags: toTagList(change.set) }));
   if (change.remove.length) await ecr(ctx).send(new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: change.remove }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+async function remove(ctx: KindContext, observed: Observed<ECRRepositorySpec>): Promise<DeleteOutcome> {
   const force = decodeMetadataTags(observed.tags)?.annotations?.[FORCE_DELETE_ANNOTATION] === 'true';
   try {
     await ecr(ctx).send(new DeleteRepositoryCommand({ repositoryName: observed.ref, force }));
@@ -176,9 +173,8 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 /** Lowercase, and single separators between letters and digits, as ECR requires. */
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9._/-]/g, '-').replace(/[._-]{2,}/g, '-');
 
-export const ecrRepositoryAws: KindAws = {
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.repositoryName as string | undefined) ?? defaultPhysicalName(identity, { separator: '/', maxLength: 256, sanitize }),
+export const ecrRepositoryAws: KindAws<ECRRepositorySpec> = {
+  physicalName: (identity: ObjectIdentity, spec?: ECRRepositorySpec) => spec?.repositoryName ?? defaultPhysicalName(identity, { separator: '/', maxLength: 256, sanitize }),
   find,
   create,
   update,

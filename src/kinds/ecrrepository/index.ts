@@ -3,9 +3,9 @@
 import type { KindDefinition } from '../../registry/kind.js';
 import { ecrRepositoryAws } from './aws.js';
 import { ecrRepositoryOutputSchema, ecrRepositorySpecSchema, ecrRepositoryStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
+import { canonicalSpec, validateSpec, type ECRRepositorySpec } from './spec.js';
 
-const ecrRepository: KindDefinition = {
+const ecrRepository: KindDefinition<ECRRepositorySpec> = {
   names: { kind: 'ECRRepository', plural: 'ecrrepositories', singular: 'ecrrepository', shortNames: ['ecr', 'repository'] },
   description: 'An ECR repository in the AWS account. Creating, changing or deleting this object does the same to the repository before the call returns.',
   specSchema: ecrRepositorySpecSchema,
@@ -20,7 +20,7 @@ const ecrRepository: KindDefinition = {
   ],
   immutableFields: ['repositoryName', 'encryption'],
   tagLimit: 50,
-  defaults: defaultSpec,
+  awsErrorCodes: { notFound: ['RepositoryNotFoundException'], inUse: ['RepositoryAlreadyExistsException', 'RepositoryNotEmptyException'], invalid: ['LifecyclePolicyValidationException'] },
   canonicalSpec,
   validate: validateSpec,
   aws: ecrRepositoryAws,

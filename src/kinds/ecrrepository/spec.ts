@@ -11,43 +11,30 @@ export interface ECRRepositorySpec {
   repositoryPolicy?: Record<string, unknown>;
 }
 
+/** A schema-valid spec as it arrives in a request. */
 type Loose = Record<string, unknown>;
 
 /** ECR's rule: lowercase path segments of letters and digits joined by single `.`, `_` or `-`. */
 export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-/** Defaults; on update an omitted repository name or KMS key keeps what AWS has. */
-export function defaultSpec(spec: Loose, current?: Loose): Loose {
-  const repositoryName = spec.repositoryName ?? current?.repositoryName;
-  const encryption = (spec.encryption ?? {}) as Loose;
-  const currentEncryption = (current?.encryption ?? {}) as Loose;
+/** Every default filled in; on update an omitted repository name or KMS key keeps what AWS has. */
+export function canonicalSpec(spec: Loose, current?: ECRRepositorySpec): ECRRepositorySpec {
+  const repositoryName = (spec.repositoryName as string | undefined) ?? current?.repositoryName;
+  const encryption = (spec.encryption ?? {}) as Partial<ECRRepositorySpec['encryption']>;
   const type = encryption.type ?? 'AES256';
-  const kmsKey = encryption.kmsKey ?? (type === 'KMS' && currentEncryption.type === 'KMS' ? currentEncryption.kmsKey : undefined);
+  const kmsKey = encryption.kmsKey ?? (type === 'KMS' && current?.encryption.type === 'KMS' ? current.encryption.kmsKey : undefined);
   return {
-    ...spec,
     ...(repositoryName !== undefined ? { repositoryName } : {}),
-    imageTagMutability: spec.imageTagMutability ?? 'MUTABLE',
-    scanOnPush: spec.scanOnPush ?? false,
+    imageTagMutability: (spec.imageTagMutability as ECRRepositorySpec['imageTagMutability'] | undefined) ?? 'MUTABLE',
+    scanOnPush: (spec.scanOnPush as boolean | undefined) ?? false,
     encryption: { type, ...(kmsKey !== undefined ? { kmsKey } : {}) },
+    ...(spec.lifecyclePolicy !== undefined ? { lifecyclePolicy: spec.lifecyclePolicy as Loose } : {}),
+    ...(spec.repositoryPolicy !== undefined ? { repositoryPolicy: spec.repositoryPolicy as Loose } : {}),
   };
 }
 
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
-  return {
-    ...(spec.repositoryName !== undefined ? { repositoryName: spec.repositoryName } : {}),
-    imageTagMutability: spec.imageTagMutability,
-    scanOnPush: spec.scanOnPush,
-    encryption: spec.encryption,
-    ...(spec.lifecyclePolicy !== undefined ? { lifecyclePolicy: spec.lifecyclePolicy } : {}),
-    ...(spec.repositoryPolicy !== undefined ? { repositoryPolicy: spec.repositoryPolicy } : {}),
-    ...(spec.tags !== undefined ? { tags: spec.tags } : {}),
-  };
-}
-
-/** AWS's naming rule and the encryption rule. `spec` is canonical. */
-export function validateSpec(loose: Loose): FieldError[] {
-  const spec = loose as unknown as ECRRepositorySpec;
+/** AWS's naming rule and the encryption rule. */
+export function validateSpec(spec: ECRRepositorySpec): FieldError[] {
   const errors: FieldError[] = [];
   const name = spec.repositoryName;
   if (name !== undefined && (!REPOSITORY_NAME.test(name) || name.length < 2 || name.length > 256)) {

@@ -8,7 +8,7 @@ import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { defaultPhysicalName } from '../../aws/naming.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { findBucket, s3 } from './read.js';
 import type { S3BucketSpec } from './spec.js';
 import { writeSettings } from './write.js';
@@ -22,8 +22,7 @@ function nameConflict(error: unknown, name: string): Error {
   return error as Error;
 }
 
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as S3BucketSpec;
+async function create(ctx: KindContext, name: string, spec: S3BucketSpec, tags: Record<string, string>): Promise<string> {
   if (spec.region !== undefined && spec.region !== ctx.region) {
     throw new SpecInvalid([fieldError('FieldValueNotSupported', 'spec.region', `this server manages buckets in ${ctx.region}`, spec.region)]);
   }
@@ -46,20 +45,19 @@ async function create(ctx: KindContext, name: string, loose: Record<string, unkn
   return name;
 }
 
-async function update(ctx: KindContext, observed: Observed, desired: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as S3BucketSpec;
-  await writeSettings(ctx, observed.ref, current.region as string, desired as unknown as S3BucketSpec, current);
+async function update(ctx: KindContext, observed: Observed<S3BucketSpec>, change: SpecChange<S3BucketSpec>): Promise<void> {
+  await writeSettings(ctx, observed.ref, change.current.region as string, change.desired, change);
 }
 
 /** PutBucketTagging replaces the whole set. Tags starting with "aws:" are AWS's own and not ours to write. */
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<S3BucketSpec>, change: TagChange): Promise<void> {
   const all = { ...observed.tags, ...change.set };
   for (const key of [...change.remove, ...Object.keys(all).filter((k) => k.startsWith('aws:'))]) delete all[key];
   if (Object.keys(all).length) await s3(ctx).send(new PutBucketTaggingCommand({ Bucket: observed.ref, Tagging: { TagSet: toTagList(all) } }));
   else await s3(ctx).send(new DeleteBucketTaggingCommand({ Bucket: observed.ref }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+async function remove(ctx: KindContext, observed: Observed<S3BucketSpec>): Promise<DeleteOutcome> {
   try {
     await s3(ctx).send(new DeleteBucketCommand({ Bucket: observed.ref }));
   } catch (error) {
@@ -79,10 +77,9 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 /** Lowercase letters, digits and "-" only: dots in bucket names break TLS for virtual-hosted requests. */
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 
-export const s3BucketAws: KindAws = {
+export const s3BucketAws: KindAws<S3BucketSpec> = {
   // Bucket names are global across AWS: the default always ends in a hash of the object's identity.
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.bucketName as string | undefined) ?? defaultPhysicalName(identity, { separator: '-', maxLength: 63, alwaysHash: true, sanitize }),
+  physicalName: (identity: ObjectIdentity, spec?: S3BucketSpec) => spec?.bucketName ?? defaultPhysicalName(identity, { separator: '-', maxLength: 63, alwaysHash: true, sanitize }),
   find: findBucket,
   create,
   update,

@@ -4,9 +4,9 @@
 import type { KindDefinition } from '../../registry/kind.js';
 import { s3BucketAws } from './aws.js';
 import { s3BucketOutputSchema, s3BucketSpecSchema, s3BucketStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
+import { canonicalSpec, validateSpec, type S3BucketSpec } from './spec.js';
 
-const s3Bucket: KindDefinition = {
+const s3Bucket: KindDefinition<S3BucketSpec> = {
   names: { kind: 'S3Bucket', plural: 's3buckets', singular: 's3bucket', shortNames: ['s3', 'bucket', 'buckets'] },
   description: 'An S3 bucket in the AWS account. Creating, changing or deleting this object does the same to the bucket before the call returns; a bucket holding objects is never emptied.',
   specSchema: s3BucketSpecSchema,
@@ -22,7 +22,11 @@ const s3Bucket: KindDefinition = {
   ],
   immutableFields: ['bucketName', 'region'],
   tagLimit: 50,
-  defaults: defaultSpec,
+  awsErrorCodes: {
+    notFound: ['NoSuchBucket'],
+    inUse: ['BucketAlreadyExists', 'BucketAlreadyOwnedByYou', 'BucketNotEmpty', 'OperationAborted'],
+    invalid: ['InvalidBucketName', 'MalformedPolicy', 'InvalidTargetBucketForLogging', 'InvalidBucketAclWithObjectOwnership', 'InvalidBucketAclWithBlockPublicAccessError', 'AccessControlListNotSupported'],
+  },
   canonicalSpec,
   validate: validateSpec,
   aws: s3BucketAws,

@@ -20,7 +20,7 @@ import { splitPolicy } from '../../aws/policy-statements.js';
 import { fromTagList } from '../../aws/tag-list.js';
 import type { KindContext, Observed } from '../../registry/kind.js';
 import { accessControlOf, corsFromAws, encryptionFromAws, lifecycleFromAws, WEBSITE_SID } from './settings.js';
-import type { Ownership, S3BucketSpec } from './spec.js';
+import type { S3BucketSpec } from './spec.js';
 import { bucketArn, bucketHost, regionOfLocation, websiteUrl } from './urls.js';
 
 export const s3 = (ctx: KindContext): S3Client => ctx.aws.client(S3Client);
@@ -96,14 +96,14 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
       restrictPublicBuckets: pab?.RestrictPublicBuckets ?? false,
     },
     // Buckets from before ownership controls existed behave as ObjectWriter.
-    ownership: (settings.ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter') as Ownership,
+    ownership: (settings.ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter'),
     ...(rules ? { lifecycleRules: rules } : {}),
     ...(cors ? { cors } : {}),
     ...(policy.user ? { policy: policy.user } : {}),
   };
 }
 
-export async function findBucket(ctx: KindContext, name: string): Promise<Observed | undefined> {
+export async function findBucket(ctx: KindContext, name: string): Promise<Observed<S3BucketSpec> | undefined> {
   if (!(await visible(ctx, name))) return undefined;
   const settings = await readSettings(ctx, name);
   const region = regionOfLocation(settings.location.LocationConstraint);
@@ -116,7 +116,7 @@ export async function findBucket(ctx: KindContext, name: string): Promise<Observ
     arn,
     tags: fromTagList(settings.tagging?.TagSet),
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'bucket exists' },
-    spec: spec as unknown as Record<string, unknown>,
+    spec,
     status: { arn, bucketName: name, region, bucketURL: host, ...(spec.website.enabled ? { websiteURL: website } : {}) },
     outputs: { bucketName: name, bucketARN: arn, region, bucketURL: host, websiteURL: website },
   };

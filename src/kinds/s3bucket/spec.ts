@@ -47,6 +47,7 @@ export interface S3BucketSpec {
   policy?: Record<string, unknown>;
 }
 
+/** A schema-valid spec as it arrives in a request. */
 type Loose = Record<string, unknown>;
 
 /** Canned ACLs that mean "only the owner" on a bucket (BucketOwner* only differ on objects). */
@@ -109,37 +110,31 @@ function corsRule(value: Loose): CorsRule {
   };
 }
 
-/** Defaults; on update an omitted bucket name, region or KMS key keeps what AWS has. */
-export function defaultSpec(spec: Loose, current?: Loose): Loose {
-  const kept = Object.fromEntries(['bucketName', 'region'].filter((key) => spec[key] === undefined && current?.[key] !== undefined).map((key) => [key, current?.[key]]));
-  const currentEncryption = (current?.encryption ?? {}) as Loose;
+/** Every default filled in; on update an omitted bucket name, region or KMS key keeps what AWS has. */
+export function canonicalSpec(spec: Loose, current?: S3BucketSpec): S3BucketSpec {
+  const bucketName = (spec.bucketName as string | undefined) ?? current?.bucketName;
+  const region = (spec.region as string | undefined) ?? current?.region;
   const desiredEncryption = (spec.encryption ?? {}) as Loose;
-  const keepKey = desiredEncryption.type === 'KMS' && desiredEncryption.kmsKeyId === undefined && currentEncryption.type === 'KMS' && currentEncryption.kmsKeyId;
-  return { ...spec, ...kept, ...(keepKey ? { encryption: { ...desiredEncryption, kmsKeyId: currentEncryption.kmsKeyId } } : {}) };
-}
-
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
+  const keepKey = desiredEncryption.type === 'KMS' && desiredEncryption.kmsKeyId === undefined && current?.encryption.type === 'KMS' && current.encryption.kmsKeyId;
   const given = (spec.accessControl as AccessControl | undefined) ?? 'Private';
   const accessControl: AccessControl = OWNER_ONLY.includes(given) ? 'Private' : given;
   const site = website(spec.website);
   const rules = (spec.lifecycleRules as Loose[] | undefined)?.map(lifecycleRule);
   const cors = (spec.cors as Loose[] | undefined)?.map(corsRule);
   return {
-    ...(spec.bucketName !== undefined ? { bucketName: spec.bucketName } : {}),
-    ...(spec.region !== undefined ? { region: spec.region } : {}),
-    versioning: spec.versioning ?? false,
+    ...(bucketName !== undefined ? { bucketName } : {}),
+    ...(region !== undefined ? { region } : {}),
+    versioning: (spec.versioning as boolean | undefined) ?? false,
     accessControl,
     website: site,
-    logging: logging(spec.logging, spec.bucketName),
-    encryption: encryption(spec.encryption),
+    logging: logging(spec.logging, bucketName),
+    encryption: encryption(keepKey ? { ...desiredEncryption, kmsKeyId: current.encryption.kmsKeyId } : desiredEncryption),
     publicAccessBlock: publicAccessBlock(spec.publicAccessBlock, accessControl, site),
     // ACLs other than the owner's need ACLs enabled; otherwise S3's default: ACLs disabled.
     ownership: (spec.ownership as Ownership | undefined) ?? (accessControl === 'Private' ? 'BucketOwnerEnforced' : 'ObjectWriter'),
     ...(rules?.length ? { lifecycleRules: rules.sort((a, b) => a.id.localeCompare(b.id)) } : {}),
     ...(cors?.length ? { cors } : {}),
-    ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
-    ...(spec.tags !== undefined ? { tags: spec.tags } : {}),
+    ...(spec.policy !== undefined ? { policy: spec.policy as Loose } : {}),
   };
 }
 
@@ -171,9 +166,8 @@ function ruleErrors(spec: S3BucketSpec): FieldError[] {
   });
 }
 
-/** AWS's naming rules and cross-field rules. `spec` is canonical. */
-export function validateSpec(loose: Loose): FieldError[] {
-  const spec = loose as unknown as S3BucketSpec;
+/** AWS's naming rules and cross-field rules. */
+export function validateSpec(spec: S3BucketSpec): FieldError[] {
   const errors: FieldError[] = [];
   const problem = spec.bucketName !== undefined ? bucketNameProblem(spec.bucketName) : undefined;
   if (problem) errors.push(fieldError('FieldValueInvalid', 'spec.bucketName', problem, spec.bucketName));

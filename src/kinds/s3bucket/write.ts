@@ -1,5 +1,5 @@
-// Writing a bucket's settings: each setting has its own S3 call, made only when the setting differs
-// (always, for a new bucket). The order matters where public access is concerned: ACLs are enabled and
+// Writing a bucket's settings: each setting has its own S3 call, made only when the change set says the
+// setting differs (for a new bucket: when it is not S3's default). The order matters where public access is concerned: ACLs are enabled and
 // Block Public Access loosened before a public ACL or policy is set, and ACLs reset before they are
 // disabled again.
 import {
@@ -19,9 +19,8 @@ import {
   PutPublicAccessBlockCommand,
   type BucketCannedACL,
 } from '@aws-sdk/client-s3';
-import { deepEqual } from '../../api/json.js';
 import { joinPolicy } from '../../aws/policy-statements.js';
-import type { KindContext } from '../../registry/kind.js';
+import type { KindContext, SpecChange } from '../../registry/kind.js';
 import { s3 } from './read.js';
 import { CANNED_ACL, corsToAws, encryptionToAws, lifecycleToAws, managedStatements } from './settings.js';
 import type { S3BucketSpec } from './spec.js';
@@ -33,18 +32,24 @@ interface Target {
   account: string;
 }
 
-/** One setting: whether it has to be written (`current` undefined: a new bucket), and how. */
+type Change = SpecChange<S3BucketSpec>;
+
+/** One setting: whether it has to be written (`change` undefined: a new bucket), and how. */
 interface Step {
-  needed(desired: S3BucketSpec, current: S3BucketSpec | undefined, target: Target): boolean;
+  needed(desired: S3BucketSpec, change: Change | undefined, target: Target): boolean;
   write(desired: S3BucketSpec, target: Target): Promise<void>;
 }
 
-const differs = <K extends keyof S3BucketSpec>(key: K) => (desired: S3BucketSpec, current: S3BucketSpec | undefined) => !current || !deepEqual(desired[key], current[key]);
+/** Written when the field changed; on a new bucket, when it is not S3's default (`isDefault`), or always. */
+const differs =
+  (key: keyof S3BucketSpec, isDefault: (desired: S3BucketSpec) => boolean = () => false) =>
+  (desired: S3BucketSpec, change: Change | undefined): boolean =>
+    change ? change.fields.has(key) : !isDefault(desired);
 
 const policyText = (spec: S3BucketSpec, t: Target): string => joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: managedStatements(spec, t.name, t.region, t.account) });
 
 const ownership = (when: (enforced: boolean) => boolean): Step => ({
-  needed: (desired, current) => when(desired.ownership === 'BucketOwnerEnforced') && differs('ownership')(desired, current),
+  needed: (desired, change) => when(desired.ownership === 'BucketOwnerEnforced') && differs('ownership')(desired, change),
   write: async (desired, t) => {
     await s3(t.ctx).send(new PutBucketOwnershipControlsCommand({ Bucket: t.name, OwnershipControls: { Rules: [{ ObjectOwnership: desired.ownership }] } }));
   },
@@ -62,14 +67,14 @@ const STEPS: Step[] = [
   },
   {
     // A new bucket is private already.
-    needed: (desired, current) => (current ? desired.accessControl !== current.accessControl : desired.accessControl !== 'Private'),
+    needed: differs('accessControl', (desired) => desired.accessControl === 'Private'),
     write: async (desired, t) => {
       await s3(t.ctx).send(new PutBucketAclCommand({ Bucket: t.name, ACL: CANNED_ACL[desired.accessControl] as BucketCannedACL }));
     },
   },
   ownership((enforced) => enforced),
   {
-    needed: (desired, current) => (current ? desired.versioning !== current.versioning : desired.versioning),
+    needed: differs('versioning', (desired) => !desired.versioning),
     write: async (desired, t) => {
       await s3(t.ctx).send(new PutBucketVersioningCommand({ Bucket: t.name, VersioningConfiguration: { Status: desired.versioning ? 'Enabled' : 'Suspended' } }));
     },
@@ -82,7 +87,8 @@ const STEPS: Step[] = [
   },
   {
     // Before logging: logs delivered to the bucket itself need the policy's log delivery statement.
-    needed: (desired, current, t) => (current ? policyText(desired, t) !== policyText(current, t) : policyText(desired, t) !== ''),
+    // The policy text is derived from several settings (policy, website, logging): compare the text.
+    needed: (desired, change, t) => policyText(desired, t) !== (change ? policyText(change.current, t) : ''),
     write: async (desired, t) => {
       const text = policyText(desired, t);
       if (text) await s3(t.ctx).send(new PutBucketPolicyCommand({ Bucket: t.name, Policy: text }));
@@ -90,7 +96,7 @@ const STEPS: Step[] = [
     },
   },
   {
-    needed: (desired, current) => (current ? !deepEqual(desired.website, current.website) : desired.website.enabled),
+    needed: differs('website', (desired) => !desired.website.enabled),
     write: async ({ website }, t) => {
       if (!website.enabled) return void (await s3(t.ctx).send(new DeleteBucketWebsiteCommand({ Bucket: t.name })));
       const config = { IndexDocument: { Suffix: website.indexPage }, ...(website.errorPage ? { ErrorDocument: { Key: website.errorPage } } : {}) };
@@ -98,21 +104,21 @@ const STEPS: Step[] = [
     },
   },
   {
-    needed: (desired, current) => (current ? !deepEqual(desired.logging, current.logging) : desired.logging.enabled),
+    needed: differs('logging', (desired) => !desired.logging.enabled),
     write: async ({ logging }, t) => {
       const enabled = logging.enabled ? { LoggingEnabled: { TargetBucket: logging.targetBucket ?? t.name, TargetPrefix: logging.prefix ?? '' } } : {};
       await s3(t.ctx).send(new PutBucketLoggingCommand({ Bucket: t.name, BucketLoggingStatus: enabled }));
     },
   },
   {
-    needed: (desired, current) => (current ? !deepEqual(desired.lifecycleRules, current.lifecycleRules) : desired.lifecycleRules !== undefined),
+    needed: differs('lifecycleRules', (desired) => desired.lifecycleRules === undefined),
     write: async ({ lifecycleRules }, t) => {
       if (lifecycleRules) await s3(t.ctx).send(new PutBucketLifecycleConfigurationCommand({ Bucket: t.name, LifecycleConfiguration: lifecycleToAws(lifecycleRules) }));
       else await s3(t.ctx).send(new DeleteBucketLifecycleCommand({ Bucket: t.name }));
     },
   },
   {
-    needed: (desired, current) => (current ? !deepEqual(desired.cors, current.cors) : desired.cors !== undefined),
+    needed: differs('cors', (desired) => desired.cors === undefined),
     write: async ({ cors }, t) => {
       if (cors) await s3(t.ctx).send(new PutBucketCorsCommand({ Bucket: t.name, CORSConfiguration: { CORSRules: corsToAws(cors) } }));
       else await s3(t.ctx).send(new DeleteBucketCorsCommand({ Bucket: t.name }));
@@ -120,8 +126,8 @@ const STEPS: Step[] = [
   },
 ];
 
-/** Brings the bucket's settings to `desired`; `current` undefined means a bucket just created. */
-export async function writeSettings(ctx: KindContext, name: string, region: string, desired: S3BucketSpec, current?: S3BucketSpec): Promise<void> {
+/** Brings the bucket's settings to `desired`; without a change set, for a bucket just created. */
+export async function writeSettings(ctx: KindContext, name: string, region: string, desired: S3BucketSpec, change?: Change): Promise<void> {
   const target: Target = { ctx, name, region, account: await ctx.accountId() };
-  for (const step of STEPS) if (step.needed(desired, current, target)) await step.write(desired, target);
+  for (const step of STEPS) if (step.needed(desired, change, target)) await step.write(desired, target);
 }

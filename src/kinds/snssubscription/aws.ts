@@ -11,13 +11,12 @@ import {
 } from '@aws-sdk/client-sns';
 import { allPages } from '../../aws/paginate.js';
 import { fieldError } from '../../api/errors.js';
-import { deepEqual } from '../../api/json.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, readIdentity } from '../../aws/metadata-tags.js';
 import { sns, topicTags } from '../../aws/sns.js';
 import { allowTopic, disallowTopic, queueTagsByArn } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type TagChange } from '../../registry/kind.js';
+import { changed, ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import { deleteParameter, parameterName, parameterNameOfArn, parameterTags, readParameter, tagParameter, writeParameter } from './parameter.js';
 import type { Protocol, SNSSubscriptionSpec } from './spec.js';
@@ -74,7 +73,7 @@ async function renderSpec(ctx: KindContext, attributes: Attributes, referrer: Re
   };
 }
 
-async function find(ctx: KindContext, parameter: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, parameter: string): Promise<Observed<SNSSubscriptionSpec> | undefined> {
   const arn = await readParameter(ctx, parameter);
   // A parameter whose subscription is gone (its topic was deleted, say) is not an object any more.
   const attributes = arn && (await subscriptionAttributes(ctx, arn));
@@ -89,7 +88,7 @@ async function find(ctx: KindContext, parameter: string): Promise<Observed | und
     lifecycle: pending
       ? { state: 'PENDING_CONFIRMATION', phase: 'Creating', message: 'SNS is waiting for the endpoint owner to confirm the subscription' }
       : { state: 'CONFIRMED', phase: 'Ready', message: 'subscription is confirmed' },
-    spec: (await renderSpec(ctx, attributes, owner && { clusterName: owner.cluster, namespace: owner.namespace })) as unknown as Record<string, unknown>,
+    spec: await renderSpec(ctx, attributes, owner && { clusterName: owner.cluster, namespace: owner.namespace }),
     status: { arn, subscriptionARN: arn, topicARN: attributes.TopicArn, endpoint: attributes.Endpoint, pendingConfirmation: pending, metadataParameter: parameter },
     outputs: { subscriptionARN: arn },
   };
@@ -159,8 +158,7 @@ function subscribeAttributes(spec: SNSSubscriptionSpec): Attributes {
   };
 }
 
-async function create(ctx: KindContext, parameter: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as SNSSubscriptionSpec;
+async function create(ctx: KindContext, parameter: string, spec: SNSSubscriptionSpec, tags: Record<string, string>): Promise<string> {
   const topicArn = spec.topicARN as string;
   await refuseDuplicate(ctx, spec);
   // The store found no live subscription under this parameter: a parameter left there is an orphan.
@@ -183,39 +181,40 @@ async function create(ctx: KindContext, parameter: string, loose: Record<string,
 }
 
 /** SetSubscriptionAttributes calls in the order SNS needs (a filter's scope before the filter). */
-function attributeChanges(current: SNSSubscriptionSpec, desired: SNSSubscriptionSpec): [string, string][] {
+function attributeChanges(change: SpecChange<SNSSubscriptionSpec>): [string, string][] {
+  const { current, desired } = change;
   const changes: [string, string][] = [];
-  if (desired.filterPolicy && desired.filterPolicyScope !== current.filterPolicyScope) changes.push(['FilterPolicyScope', desired.filterPolicyScope as string]);
-  if (!deepEqual(desired.filterPolicy, current.filterPolicy)) changes.push(['FilterPolicy', desired.filterPolicy ? JSON.stringify(desired.filterPolicy) : '']);
-  if (desired.rawMessageDelivery !== current.rawMessageDelivery) changes.push(['RawMessageDelivery', String(desired.rawMessageDelivery)]);
+  if (desired.filterPolicy && changed(change, 'filterPolicyScope')) changes.push(['FilterPolicyScope', desired.filterPolicyScope as string]);
+  if (changed(change, 'filterPolicy')) changes.push(['FilterPolicy', desired.filterPolicy ? JSON.stringify(desired.filterPolicy) : '']);
+  if (changed(change, 'rawMessageDelivery')) changes.push(['RawMessageDelivery', String(desired.rawMessageDelivery)]);
+  // The queue's object name may change while its ARN stays: only the ARN matters to SNS.
   const deadLetterArn = desired.deadLetterQueue?.arn;
   if (deadLetterArn !== current.deadLetterQueue?.arn) changes.push(['RedrivePolicy', deadLetterArn ? JSON.stringify({ deadLetterTargetArn: deadLetterArn }) : '']);
-  if (desired.subscriptionRoleArn !== current.subscriptionRoleArn) changes.push(['SubscriptionRoleArn', desired.subscriptionRoleArn ?? '']);
+  if (changed(change, 'subscriptionRoleArn')) changes.push(['SubscriptionRoleArn', desired.subscriptionRoleArn ?? '']);
   return changes;
 }
 
-async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as SNSSubscriptionSpec;
-  const desired = loose as unknown as SNSSubscriptionSpec;
+async function update(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, change: SpecChange<SNSSubscriptionSpec>): Promise<void> {
+  const { current, desired } = change;
   const topicArn = current.topicARN as string;
   const oldDeadLetter = current.deadLetterQueue?.arn;
   const newDeadLetter = desired.deadLetterQueue?.arn;
   if (newDeadLetter && newDeadLetter !== oldDeadLetter) await allowTopic(ctx, newDeadLetter, topicArn);
-  for (const [AttributeName, AttributeValue] of attributeChanges(current, desired)) {
+  for (const [AttributeName, AttributeValue] of attributeChanges(change)) {
     await sns(ctx).send(new SetSubscriptionAttributesCommand({ SubscriptionArn: observed.arn, AttributeName, AttributeValue }));
   }
   if (oldDeadLetter && oldDeadLetter !== newDeadLetter) await releaseQueues(ctx, topicArn, [oldDeadLetter], observed.arn);
 }
 
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, change: TagChange): Promise<void> {
   // The parameter exists only to carry these tags: once the ownership tags go (deletion policy retain),
   // the subscription is released and its parameter with them.
   if (change.remove.includes(CLUSTER_TAG)) return deleteParameter(ctx, observed.ref);
   await tagParameter(ctx, observed.ref, change);
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
-  const spec = observed.spec as unknown as SNSSubscriptionSpec;
+async function remove(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>): Promise<DeleteOutcome> {
+  const spec = observed.spec;
   try {
     await sns(ctx).send(new UnsubscribeCommand({ SubscriptionArn: observed.arn }));
   } catch (error) {
@@ -233,8 +232,8 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
-export const snsSubscriptionAws: KindAws = {
-  physicalName: (_spec: Record<string, unknown>, identity: ObjectIdentity) => parameterName(identity),
+export const snsSubscriptionAws: KindAws<SNSSubscriptionSpec> = {
+  physicalName: (identity: ObjectIdentity) => parameterName(identity),
   find,
   create,
   update,

@@ -9,34 +9,35 @@ import type { KindContext, KindDefinition, ReferenceContext } from '../../regist
 import { nameOfTarget, referableName, resolveReference, type NameOfArn } from '../../registry/references.js';
 import { snsSubscriptionAws } from './aws.js';
 import { snsSubscriptionOutputSchema, snsSubscriptionSpecSchema, snsSubscriptionStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
+import { canonicalSpec, validateSpec, type SNSSubscriptionSpec } from './spec.js';
 
-type Loose = Record<string, unknown>;
+type Spec = SNSSubscriptionSpec;
+type References = ReferenceContext<Spec>;
 
 const TOPIC = { path: 'spec', nameKey: 'topicName', arnKey: 'topicARN', plural: 'snstopics', kind: 'SNSTopic' };
 const QUEUE_ENDPOINT = { path: 'spec', nameKey: 'endpoint', arnKey: 'queueARN', plural: 'sqsqueues', kind: 'SQSQueue' };
 const DEAD_LETTER_QUEUE = { path: 'spec.deadLetterQueue', nameKey: 'name', arnKey: 'arn', plural: 'sqsqueues', kind: 'SQSQueue' };
 
 /** An sqs endpoint: an SQSQueue object's name, or a queue ARN (kept as the endpoint unless an object owns it). */
-async function resolveQueueEndpoint(spec: Loose, references: ReferenceContext, queueName: NameOfArn): Promise<Loose> {
-  const endpoint = spec.endpoint as string;
+async function resolveQueueEndpoint(spec: Spec, references: References, queueName: NameOfArn): Promise<Spec> {
+  const endpoint = spec.endpoint;
   if (isArn(endpoint)) return { ...spec, endpoint: (await nameOfTarget(endpoint, { ...QUEUE_ENDPOINT, arnKey: 'endpoint' }, queueName)) ?? endpoint, queueARN: endpoint };
   const resolved = await resolveReference(spec, references.current, QUEUE_ENDPOINT, references.lookup, queueName);
   return { ...resolved, endpoint: resolved.endpoint ?? resolved.queueARN };
 }
 
-async function resolveReferences(ctx: KindContext, spec: Loose, references: ReferenceContext): Promise<Loose> {
+async function resolveReferences(ctx: KindContext, spec: Spec, references: References): Promise<Spec> {
   const { identity, lookup, current } = references;
   const topicName: NameOfArn = async (arn) => referableName((await topicTags(ctx, arn)) ?? {}, identity);
   const queueName: NameOfArn = async (arn) => referableName((await queueTagsByArn(ctx, arn)) ?? {}, identity);
   let resolved = await resolveReference(spec, current, TOPIC, lookup, topicName);
   if (resolved.protocol === 'sqs') resolved = await resolveQueueEndpoint(resolved, references, queueName);
-  const dlq = resolved.deadLetterQueue as Loose | undefined;
-  if (dlq) resolved = { ...resolved, deadLetterQueue: await resolveReference(dlq, current?.deadLetterQueue as Loose | undefined, DEAD_LETTER_QUEUE, lookup, queueName) };
+  const dlq = resolved.deadLetterQueue;
+  if (dlq) resolved = { ...resolved, deadLetterQueue: await resolveReference(dlq, current?.deadLetterQueue, DEAD_LETTER_QUEUE, lookup, queueName) };
   return resolved;
 }
 
-const snsSubscription: KindDefinition = {
+const snsSubscription: KindDefinition<SNSSubscriptionSpec> = {
   names: { kind: 'SNSSubscription', plural: 'snssubscriptions', singular: 'snssubscription', shortNames: ['subscription'] },
   description: 'A subscription of an SNS topic in the AWS account. Creating, changing or deleting this object does the same to the subscription before the call returns.',
   specSchema: snsSubscriptionSpecSchema,
@@ -52,7 +53,7 @@ const snsSubscription: KindDefinition = {
   ],
   immutableFields: ['topicName', 'topicARN', 'protocol', 'endpoint', 'queueARN'],
   tagLimit: 50,
-  defaults: defaultSpec,
+  awsErrorCodes: { notFound: ['ParameterNotFound'], inUse: ['ParameterAlreadyExists'] },
   canonicalSpec,
   validate: validateSpec,
   resolveReferences,

@@ -20,27 +20,23 @@ export interface SNSSubscriptionSpec {
   subscriptionRoleArn?: string;
 }
 
+/** A schema-valid spec as it arrives in a request. */
 type Loose = Record<string, unknown>;
 
 /** Kept from the spec as given (when set); everything else is rebuilt, which drops ignored fields. */
-const PASSED_THROUGH = ['topicName', 'topicARN', 'protocol', 'endpoint', 'queueARN', 'deadLetterQueue', 'subscriptionRoleArn', 'tags'];
+const PASSED_THROUGH = ['topicName', 'topicARN', 'protocol', 'endpoint', 'queueARN', 'deadLetterQueue', 'subscriptionRoleArn'] as const;
 
-export function defaultSpec(spec: Loose): Loose {
-  return { ...spec, rawMessageDelivery: spec.rawMessageDelivery ?? false };
-}
-
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
+export function canonicalSpec(spec: Loose): SNSSubscriptionSpec {
   // queueARN is the server's resolution of an sqs endpoint; with another protocol it means nothing.
   const passed = spec.protocol === 'sqs' ? PASSED_THROUGH : PASSED_THROUGH.filter((key) => key !== 'queueARN');
   const kept = Object.fromEntries(passed.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]]));
-  const filter = spec.filterPolicy !== undefined ? { filterPolicy: spec.filterPolicy, filterPolicyScope: spec.filterPolicyScope ?? 'MessageAttributes' } : {};
-  return { ...kept, rawMessageDelivery: spec.rawMessageDelivery, ...filter };
+  const filter = spec.filterPolicy !== undefined ? { filterPolicy: spec.filterPolicy as Loose, filterPolicyScope: (spec.filterPolicyScope as SNSSubscriptionSpec['filterPolicyScope'] | undefined) ?? 'MessageAttributes' } : {};
+  // The schema requires protocol and endpoint; the other kept fields are optional strings and objects.
+  return { ...(kept as Pick<SNSSubscriptionSpec, 'protocol' | 'endpoint'>), rawMessageDelivery: (spec.rawMessageDelivery as boolean | undefined) ?? false, ...filter };
 }
 
-/** Rules the schema cannot say. `spec` is canonical. */
-export function validateSpec(loose: Loose): FieldError[] {
-  const spec = loose as unknown as SNSSubscriptionSpec;
+/** Rules the schema cannot say. */
+export function validateSpec(spec: SNSSubscriptionSpec): FieldError[] {
   const errors: FieldError[] = [];
   if (spec.topicName === undefined && spec.topicARN === undefined) {
     errors.push(fieldError('FieldValueRequired', 'spec.topicName', 'name the SNSTopic object (topicName) or give the topic\'s ARN (topicARN)'));

@@ -1,14 +1,13 @@
 // SNS topics through @aws-sdk/client-sns: attributes into the canonical spec, created with their tags
 // in the same call, changed one attribute per SetTopicAttributes call (the only way SNS takes them).
 import { CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-sns';
-import { deepEqual } from '../../api/json.js';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { defaultMessagingName } from '../../aws/naming.js';
 import { sns, topicArnOf, topicTags } from '../../aws/sns.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import { changed, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import type { SNSTopicSpec } from './spec.js';
 
 const DEFAULT_POLICY_ID = '__default_policy_ID';
@@ -60,7 +59,7 @@ async function attributesOf(ctx: KindContext, arn: string): Promise<Record<strin
   }
 }
 
-async function find(ctx: KindContext, ref: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, ref: string): Promise<Observed<SNSTopicSpec> | undefined> {
   const arn = await topicArnOf(ctx, ref);
   const attributes = await attributesOf(ctx, arn);
   const tags = attributes && (await topicTags(ctx, arn));
@@ -71,7 +70,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed | undefined
     arn,
     tags,
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'topic exists' },
-    spec: renderSpec(name, attributes) as unknown as Record<string, unknown>,
+    spec: renderSpec(name, attributes),
     status: {
       arn,
       topicARN: arn,
@@ -97,36 +96,36 @@ function createAttributes(spec: SNSTopicSpec): Record<string, string> {
   return attributes;
 }
 
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as SNSTopicSpec;
+async function create(ctx: KindContext, name: string, spec: SNSTopicSpec, tags: Record<string, string>): Promise<string> {
   const result = await sns(ctx).send(new CreateTopicCommand({ Name: name, Attributes: createAttributes(spec), Tags: toTagList(tags) }));
   return result.TopicArn as string;
 }
 
 /** The attribute values that take the topic from current to desired; omitted settings go back to AWS's. */
-async function changedAttributes(ctx: KindContext, arn: string, current: SNSTopicSpec, desired: SNSTopicSpec): Promise<Record<string, string>> {
+async function changedAttributes(ctx: KindContext, arn: string, change: SpecChange<SNSTopicSpec>): Promise<Record<string, string>> {
+  const { desired } = change;
   const changes: Record<string, string> = {};
-  if (desired.displayName !== current.displayName) changes.DisplayName = desired.displayName ?? '';
-  if (desired.contentBasedDeduplication !== current.contentBasedDeduplication) changes.ContentBasedDeduplication = String(desired.contentBasedDeduplication);
-  if (desired.kmsMasterKeyId !== current.kmsMasterKeyId) changes.KmsMasterKeyId = desired.kmsMasterKeyId ?? '';
-  if (!deepEqual(desired.policy, current.policy)) changes.Policy = JSON.stringify(desired.policy ?? defaultPolicy(arn, await ctx.accountId()));
-  if (!deepEqual(desired.deliveryPolicy, current.deliveryPolicy)) changes.DeliveryPolicy = desired.deliveryPolicy ? JSON.stringify(desired.deliveryPolicy) : '';
+  if (changed(change, 'displayName')) changes.DisplayName = desired.displayName ?? '';
+  if (changed(change, 'contentBasedDeduplication')) changes.ContentBasedDeduplication = String(desired.contentBasedDeduplication);
+  if (changed(change, 'kmsMasterKeyId')) changes.KmsMasterKeyId = desired.kmsMasterKeyId ?? '';
+  if (changed(change, 'policy')) changes.Policy = JSON.stringify(desired.policy ?? defaultPolicy(arn, await ctx.accountId()));
+  if (changed(change, 'deliveryPolicy')) changes.DeliveryPolicy = desired.deliveryPolicy ? JSON.stringify(desired.deliveryPolicy) : '';
   return changes;
 }
 
-async function update(ctx: KindContext, observed: Observed, desired: Record<string, unknown>): Promise<void> {
-  const changes = await changedAttributes(ctx, observed.arn, observed.spec as unknown as SNSTopicSpec, desired as unknown as SNSTopicSpec);
+async function update(ctx: KindContext, observed: Observed<SNSTopicSpec>, change: SpecChange<SNSTopicSpec>): Promise<void> {
+  const changes = await changedAttributes(ctx, observed.arn, change);
   for (const [AttributeName, AttributeValue] of Object.entries(changes)) {
     await sns(ctx).send(new SetTopicAttributesCommand({ TopicArn: observed.arn, AttributeName, AttributeValue }));
   }
 }
 
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<SNSTopicSpec>, change: TagChange): Promise<void> {
   if (Object.keys(change.set).length) await sns(ctx).send(new TagResourceCommand({ ResourceArn: observed.arn, Tags: toTagList(change.set) }));
   if (change.remove.length) await sns(ctx).send(new UntagResourceCommand({ ResourceArn: observed.arn, TagKeys: change.remove }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+async function remove(ctx: KindContext, observed: Observed<SNSTopicSpec>): Promise<DeleteOutcome> {
   // DeleteTopic is idempotent; SNS removes the topic's subscriptions with it.
   await sns(ctx).send(new DeleteTopicCommand({ TopicArn: observed.arn }));
   return { state: 'deleted' };
@@ -137,9 +136,8 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   for await (const resource of resourcesOfCluster(ctx, 'sns', clusterName)) yield { ref: resource.arn, tags: resource.tags };
 }
 
-export const snsTopicAws: KindAws = {
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.topicName as string | undefined) ?? defaultMessagingName(identity, 256, spec.fifoTopic === true),
+export const snsTopicAws: KindAws<SNSTopicSpec> = {
+  physicalName: (identity: ObjectIdentity, spec?: SNSTopicSpec) => spec?.topicName ?? defaultMessagingName(identity, 256, spec?.fifoTopic === true),
   find,
   create,
   update,

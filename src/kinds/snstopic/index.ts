@@ -3,9 +3,9 @@
 import type { KindDefinition } from '../../registry/kind.js';
 import { snsTopicAws } from './aws.js';
 import { snsTopicOutputSchema, snsTopicSpecSchema, snsTopicStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
+import { canonicalSpec, validateSpec, type SNSTopicSpec } from './spec.js';
 
-const snsTopic: KindDefinition = {
+const snsTopic: KindDefinition<SNSTopicSpec> = {
   names: { kind: 'SNSTopic', plural: 'snstopics', singular: 'snstopic', shortNames: ['sns', 'topic', 'topics'] },
   description: 'An SNS topic in the AWS account. Creating, changing or deleting this object does the same to the topic before the call returns.',
   specSchema: snsTopicSpecSchema,
@@ -20,7 +20,6 @@ const snsTopic: KindDefinition = {
   ],
   immutableFields: ['topicName', 'fifoTopic'],
   tagLimit: 50,
-  defaults: defaultSpec,
   canonicalSpec,
   validate: validateSpec,
   aws: snsTopicAws,

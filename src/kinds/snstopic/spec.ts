@@ -12,42 +12,34 @@ export interface SNSTopicSpec {
   deliveryPolicy?: Record<string, unknown>;
 }
 
+/** A schema-valid spec as it arrives in a request. */
 type Loose = Record<string, unknown>;
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
 
-function nonEmpty(value: unknown): unknown {
-  return value === '' ? undefined : value;
+function nonEmpty(value: unknown): string | undefined {
+  return value === '' ? undefined : (value as string | undefined);
 }
 
-/** Defaults; on update an omitted topic name keeps the one AWS has (a defaulted name, say). */
-export function defaultSpec(spec: Loose, current?: Loose): Loose {
-  const topicName = (spec.topicName ?? current?.topicName) as string | undefined;
+/** Every default filled in; on update an omitted topic name keeps the one AWS has (a defaulted name, say). */
+export function canonicalSpec(spec: Loose, current?: SNSTopicSpec): SNSTopicSpec {
+  const topicName = (spec.topicName as string | undefined) ?? current?.topicName;
+  const displayName = nonEmpty(spec.displayName);
+  const kmsMasterKeyId = nonEmpty(spec.kmsMasterKeyId);
   return {
-    ...spec,
     ...(topicName !== undefined ? { topicName } : {}),
-    fifoTopic: spec.fifoTopic ?? topicName?.endsWith('.fifo') ?? false,
-    contentBasedDeduplication: spec.contentBasedDeduplication ?? false,
+    ...(displayName !== undefined ? { displayName } : {}),
+    ...(kmsMasterKeyId !== undefined ? { kmsMasterKeyId } : {}),
+    fifoTopic: (spec.fifoTopic as boolean | undefined) ?? topicName?.endsWith('.fifo') ?? false,
+    contentBasedDeduplication: (spec.contentBasedDeduplication as boolean | undefined) ?? false,
+    ...(spec.policy !== undefined ? { policy: spec.policy as Loose } : {}),
+    ...(spec.deliveryPolicy !== undefined ? { deliveryPolicy: spec.deliveryPolicy as Loose } : {}),
   };
 }
 
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
-  const optional = { topicName: spec.topicName, displayName: nonEmpty(spec.displayName), kmsMasterKeyId: nonEmpty(spec.kmsMasterKeyId) };
-  return {
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-    fifoTopic: spec.fifoTopic,
-    contentBasedDeduplication: spec.contentBasedDeduplication,
-    ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
-    ...(spec.deliveryPolicy !== undefined ? { deliveryPolicy: spec.deliveryPolicy } : {}),
-    ...(spec.tags !== undefined ? { tags: spec.tags } : {}),
-  };
-}
-
-/** AWS's naming rules and the FIFO rules. `spec` is canonical. */
-export function validateSpec(loose: Loose): FieldError[] {
-  const spec = loose as unknown as SNSTopicSpec;
+/** AWS's naming rules and the FIFO rules. */
+export function validateSpec(spec: SNSTopicSpec): FieldError[] {
   const errors: FieldError[] = [];
   const name = spec.topicName;
   if (name !== undefined) {

@@ -9,7 +9,7 @@ import { defaultMessagingName } from '../../aws/naming.js';
 import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
 import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, TagChange } from '../../registry/kind.js';
+import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, SpecChange, TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import type { DeadLetterQueue, Encryption, SQSQueueSpec } from './spec.js';
 
@@ -116,12 +116,12 @@ function outputsOf(url: string, arn: string, name: string, target: DeadLetterTar
   };
 }
 
-async function find(ctx: KindContext, ref: string): Promise<Observed | undefined> {
+async function find(ctx: KindContext, ref: string): Promise<Observed<SQSQueueSpec> | undefined> {
   const url = await queueUrlOf(ctx, ref);
   const attributes = url && (await attributesOf(ctx, url));
   const tags = url && attributes && (await queueTags(ctx, url));
   if (!url || !attributes || !tags) return undefined;
-  const arn = attributes.QueueArn as string;
+  const arn = attributes.QueueArn;
   const name = parseArn(arn)?.resource ?? ref;
   const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
   const policy = splitPolicy(attributes.Policy);
@@ -133,7 +133,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed | undefined
     arn,
     tags,
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'queue exists' },
-    spec: renderSpec(name, attributes, target, policy) as unknown as Record<string, unknown>,
+    spec: renderSpec(name, attributes, target, policy),
     status: { arn, ...Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== '')), ...(topics.length ? { topicsAllowed: topics } : {}) },
     outputs,
     ...(created ? { createdAt: new Date(created * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
@@ -198,8 +198,7 @@ async function deleteQueue(ctx: KindContext, url: string | undefined): Promise<v
   }
 }
 
-async function create(ctx: KindContext, name: string, loose: Record<string, unknown>, tags: Record<string, string>): Promise<string> {
-  const spec = loose as unknown as SQSQueueSpec;
+async function create(ctx: KindContext, name: string, spec: SQSQueueSpec, tags: Record<string, string>): Promise<string> {
   const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue) : undefined;
   try {
     const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
@@ -222,9 +221,13 @@ function changedAttributes(before: Attributes, after: Attributes): Attributes {
   return changes;
 }
 
-async function update(ctx: KindContext, observed: Observed, loose: Record<string, unknown>): Promise<void> {
-  const current = observed.spec as unknown as SQSQueueSpec;
-  const desired = loose as unknown as SQSQueueSpec;
+/**
+ * SQS takes every attribute in one SetQueueAttributes call; the attributes are derived from several
+ * fields at once (the redrive policy from usedeadletterQueue and deadLetterQueue, the policy text from
+ * the user's and the server's statements), so the call carries the attributes whose values differ.
+ */
+async function update(ctx: KindContext, observed: Observed<SQSQueueSpec>, change: SpecChange<SQSQueueSpec>): Promise<void> {
+  const { current, desired } = change;
   const name = current.queueName as string;
   const ownUrl = observed.status.deadLetterQueueURL as string | undefined;
   const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue) : undefined;
@@ -240,14 +243,14 @@ async function update(ctx: KindContext, observed: Observed, loose: Record<string
   if (current.usedeadletterQueue && !desired.usedeadletterQueue) await deleteQueue(ctx, ownUrl);
 }
 
-async function setTags(ctx: KindContext, observed: Observed, change: TagChange): Promise<void> {
+async function setTags(ctx: KindContext, observed: Observed<SQSQueueSpec>, change: TagChange): Promise<void> {
   if (Object.keys(change.set).length) await sqs(ctx).send(new TagQueueCommand({ QueueUrl: observed.ref, Tags: change.set }));
   if (change.remove.length) await sqs(ctx).send(new UntagQueueCommand({ QueueUrl: observed.ref, TagKeys: change.remove }));
 }
 
-async function remove(ctx: KindContext, observed: Observed): Promise<DeleteOutcome> {
+async function remove(ctx: KindContext, observed: Observed<SQSQueueSpec>): Promise<DeleteOutcome> {
   await deleteQueue(ctx, observed.ref);
-  if ((observed.spec as unknown as SQSQueueSpec).usedeadletterQueue) await deleteQueue(ctx, observed.status.deadLetterQueueURL as string | undefined);
+  if (observed.spec.usedeadletterQueue) await deleteQueue(ctx, observed.status.deadLetterQueueURL as string | undefined);
   return { state: 'deleted' };
 }
 
@@ -255,9 +258,8 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield { ref: parseArn(resource.arn)?.resource ?? resource.arn, tags: resource.tags };
 }
 
-export const sqsQueueAws: KindAws = {
-  physicalName: (spec: Record<string, unknown>, identity: ObjectIdentity) =>
-    (spec.queueName as string | undefined) ?? defaultMessagingName(identity, MAX_NAME, spec.fifoQueue === true),
+export const sqsQueueAws: KindAws<SQSQueueSpec> = {
+  physicalName: (identity: ObjectIdentity, spec?: SQSQueueSpec) => spec?.queueName ?? defaultMessagingName(identity, MAX_NAME, spec?.fifoQueue === true),
   find,
   create,
   update,

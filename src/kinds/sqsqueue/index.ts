@@ -6,20 +6,18 @@ import type { KindContext, KindDefinition, ReferenceContext } from '../../regist
 import { referableName, resolveReference } from '../../registry/references.js';
 import { sqsQueueAws } from './aws.js';
 import { sqsQueueOutputSchema, sqsQueueSpecSchema, sqsQueueStatusSchema } from './schema.js';
-import { canonicalSpec, defaultSpec, validateSpec } from './spec.js';
-
-type Loose = Record<string, unknown>;
+import { canonicalSpec, validateSpec, type SQSQueueSpec } from './spec.js';
 
 const DEAD_LETTER_QUEUE = { path: 'spec.deadLetterQueue', nameKey: 'name', arnKey: 'arn', plural: 'sqsqueues', kind: 'SQSQueue' };
 
-async function resolveReferences(ctx: KindContext, spec: Loose, { identity, lookup, current }: ReferenceContext): Promise<Loose> {
-  const dlq = spec.deadLetterQueue as Loose | undefined;
+async function resolveReferences(ctx: KindContext, spec: SQSQueueSpec, { identity, lookup, current }: ReferenceContext<SQSQueueSpec>): Promise<SQSQueueSpec> {
+  const dlq = spec.deadLetterQueue;
   if (!dlq || spec.usedeadletterQueue) return spec;
   const nameOfArn = async (arn: string) => referableName((await queueTagsByArn(ctx, arn)) ?? {}, identity);
-  return { ...spec, deadLetterQueue: await resolveReference(dlq, current?.deadLetterQueue as Loose | undefined, DEAD_LETTER_QUEUE, lookup, nameOfArn) };
+  return { ...spec, deadLetterQueue: await resolveReference(dlq, current?.deadLetterQueue, DEAD_LETTER_QUEUE, lookup, nameOfArn) };
 }
 
-const sqsQueue: KindDefinition = {
+const sqsQueue: KindDefinition<SQSQueueSpec> = {
   names: { kind: 'SQSQueue', plural: 'sqsqueues', singular: 'sqsqueue', shortNames: ['sqs', 'queue', 'queues'] },
   description: 'An SQS queue in the AWS account. Creating, changing or deleting this object does the same to the queue before the call returns.',
   specSchema: sqsQueueSpecSchema,
@@ -36,7 +34,11 @@ const sqsQueue: KindDefinition = {
   ],
   immutableFields: ['queueName', 'fifoQueue'],
   tagLimit: 50,
-  defaults: defaultSpec,
+  awsErrorCodes: {
+    notFound: ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'],
+    inUse: ['QueueNameExists', 'QueueAlreadyExists', 'QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently'],
+    invalid: ['InvalidAttributeName', 'InvalidAttributeValue'],
+  },
   canonicalSpec,
   validate: validateSpec,
   resolveReferences,

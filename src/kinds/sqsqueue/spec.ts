@@ -34,6 +34,7 @@ export interface SQSQueueSpec {
   policy?: Record<string, unknown>;
 }
 
+/** A schema-valid spec as it arrives in a request. */
 type Loose = Record<string, unknown>;
 
 /** AWS's defaults for a new queue. */
@@ -72,27 +73,22 @@ function deadLetterQueue(value: unknown, own: boolean): DeadLetterQueue | undefi
   return { ...(d.name !== undefined ? { name: d.name as string } : {}), ...(d.arn !== undefined ? { arn: d.arn as string } : {}), maxReceiveCount };
 }
 
-/** Defaults; on update an omitted queue name keeps the one AWS has (a defaulted name, say). */
-export function defaultSpec(spec: Loose, current?: Loose): Loose {
-  const queueName = (spec.queueName ?? current?.queueName) as string | undefined;
-  return { ...spec, ...(queueName !== undefined ? { queueName } : {}), fifoQueue: spec.fifoQueue ?? queueName?.endsWith('.fifo') ?? false };
-}
-
-export function canonicalSpec(input: Loose): Loose {
-  const spec = defaultSpec(input);
-  const fifo = spec.fifoQueue === true;
+/** Every default filled in; on update an omitted queue name keeps the one AWS has (a defaulted name, say). */
+export function canonicalSpec(spec: Loose, current?: SQSQueueSpec): SQSQueueSpec {
+  const queueName = (spec.queueName as string | undefined) ?? current?.queueName;
+  const fifo = (spec.fifoQueue as boolean | undefined) ?? queueName?.endsWith('.fifo') ?? false;
   const own = spec.usedeadletterQueue === true;
   const dlq = deadLetterQueue(spec.deadLetterQueue, own);
   const number = (key: keyof typeof QUEUE_DEFAULTS): number => (spec[key] as number | undefined) ?? QUEUE_DEFAULTS[key];
   return {
-    ...(spec.queueName !== undefined ? { queueName: spec.queueName } : {}),
+    ...(queueName !== undefined ? { queueName } : {}),
     fifoQueue: fifo,
     // Only FIFO queues deduplicate; the original operator's manifests set this on standard queues too.
     ...(fifo
       ? {
-          contentBasedDeduplication: spec.contentBasedDeduplication ?? false,
-          deduplicationScope: spec.deduplicationScope ?? 'queue',
-          fifoThroughputLimit: spec.fifoThroughputLimit ?? 'perQueue',
+          contentBasedDeduplication: (spec.contentBasedDeduplication as boolean | undefined) ?? false,
+          deduplicationScope: (spec.deduplicationScope as SQSQueueSpec['deduplicationScope']) ?? 'queue',
+          fifoThroughputLimit: (spec.fifoThroughputLimit as SQSQueueSpec['fifoThroughputLimit']) ?? 'perQueue',
         }
       : {}),
     delaySeconds: number('delaySeconds'),
@@ -103,8 +99,7 @@ export function canonicalSpec(input: Loose): Loose {
     usedeadletterQueue: own,
     ...(dlq ? { deadLetterQueue: dlq } : {}),
     encryption: encryption(spec.encryption),
-    ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
-    ...(spec.tags !== undefined ? { tags: spec.tags } : {}),
+    ...(spec.policy !== undefined ? { policy: spec.policy as Loose } : {}),
   };
 }
 
@@ -130,9 +125,8 @@ function deadLetterErrors(spec: SQSQueueSpec, identity: ObjectIdentity): FieldEr
   return [];
 }
 
-/** AWS's naming rules, FIFO and dead-letter rules. `spec` is canonical. */
-export function validateSpec(loose: Loose, identity: ObjectIdentity): FieldError[] {
-  const spec = loose as unknown as SQSQueueSpec;
+/** AWS's naming rules, FIFO and dead-letter rules. */
+export function validateSpec(spec: SQSQueueSpec, identity: ObjectIdentity): FieldError[] {
   const errors = [...nameErrors(spec), ...deadLetterErrors(spec, identity)];
   if (spec.encryption.type !== 'KMS' && spec.encryption.kmsKeyId !== undefined) {
     errors.push(fieldError('FieldValueForbidden', 'spec.encryption.kmsKeyId', 'only with encryption type KMS'));

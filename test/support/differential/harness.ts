@@ -26,6 +26,8 @@ export interface Subject {
   namespace: string;
   plural: string;
   kind: string;
+  /** The root field of the kind's desired state: `spec`, or `data`. */
+  specField: string;
   name: string;
 }
 
@@ -57,7 +59,7 @@ function fill(target: Target, body: Body | string, context: StepContext, applied
 function listedInAnyOrder(message: string): string {
   const match = /^(.* is invalid: )\[(.*)\]$/s.exec(message);
   if (!match) return message;
-  return `${match[1]}[${match[2].split(/, (?=[a-zA-Z][\w.\[\]-]*: )/).sort().join(', ')}]`;
+  return `${match[1]}[${match[2].split(/, (?=[a-zA-Z][\w.[\]-]*: )/).sort().join(', ')}]`;
 }
 
 function statusOf(body: unknown): unknown {

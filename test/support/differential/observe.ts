@@ -13,6 +13,8 @@ import { normalizeGroup, type Target } from './targets.js';
 
 export interface ObjectView {
   resourceVersion: string;
+  /** Where the kind's desired state lives: `spec`, or `data` (CloudFormationTemplate). */
+  specField: string;
   spec: unknown;
   labels?: unknown;
   annotations?: Record<string, unknown>;
@@ -42,12 +44,13 @@ export async function observeObject(t: TestCluster, target: Target, subject: Sub
   const answer = await t.cluster.cp.get(target.path(subject.namespace, subject.plural, subject.name));
   if (answer.status === 404) return undefined;
   if (answer.status !== 200) throw new Error(`GET ${subject.plural}/${subject.name} on ${target.name}: ${answer.status} ${answer.body}`);
-  const object = JSON.parse(answer.body) as { spec?: unknown; metadata: { resourceVersion: string; labels?: unknown; annotations?: Record<string, string>; finalizers?: unknown; managedFields?: ManagedFieldsEntry[] } };
+  const object = JSON.parse(answer.body) as Record<string, unknown> & { metadata: { resourceVersion: string; labels?: unknown; annotations?: Record<string, string>; finalizers?: unknown; managedFields?: ManagedFieldsEntry[] } };
   const { [LAST_APPLIED]: lastApplied, ...annotations } = object.metadata.annotations ?? {};
   return {
     resourceVersion: object.metadata.resourceVersion,
+    specField: subject.specField,
     // No spec and an empty one read alike (a CRD stores none when none was written).
-    spec: object.spec ?? {},
+    spec: object[subject.specField] ?? {},
     ...(object.metadata.labels ? { labels: object.metadata.labels } : {}),
     ...(object.metadata.annotations ? { annotations: { ...annotations, ...(lastApplied !== undefined ? { [LAST_APPLIED]: lastAppliedView(lastApplied) } : {}) } } : {}),
     ...(object.metadata.finalizers ? { finalizers: object.metadata.finalizers } : {}),
@@ -60,7 +63,7 @@ function isPlain(value: unknown): value is Record<string, unknown> {
 }
 
 function ownedSpec(object: ObjectView): FieldSet {
-  return (object.managedFields ?? []).reduce<FieldSet>((all, entry) => all.union(FieldSet.fromFieldsV1((entry as { fieldsV1?: unknown }).fieldsV1 ?? {}).withPrefix({ field: 'spec' })), new FieldSet());
+  return (object.managedFields ?? []).reduce<FieldSet>((all, entry) => all.union(FieldSet.fromFieldsV1((entry as { fieldsV1?: unknown }).fieldsV1 ?? {}).withPrefix({ field: object.specField })), new FieldSet());
 }
 
 /** Whether the field at `path`, or anything under it, is owned (an owned parent struct owns only itself). */
@@ -112,7 +115,10 @@ export function differences(server: Observation, crd: Observation): string[] {
 
 /** Entry by entry (by manager, operation and subresource), so a report names only what differs. */
 function managedFieldsDifferences(server: unknown[], crd: unknown[]): string[] {
-  const key = (entry: unknown) => { const e = entry as Record<string, unknown>; return `${String(e.manager)}/${String(e.operation)}${e.subresource ? `/${String(e.subresource)}` : ''}`; };
+  const key = (entry: unknown) => {
+    const e = entry as { manager?: string; operation?: string; subresource?: string };
+    return `${e.manager ?? ''}/${e.operation ?? ''}${e.subresource ? `/${e.subresource}` : ''}`;
+  };
   // kube sorts entries by the second they were written in: the order depends on timing, not on semantics.
   const managers = (entries: unknown[]) => entries.map(key).sort().join(', ');
   const out: string[] = managers(server) === managers(crd) ? [] : [`managers: the server ${managers(server)}, the CRD ${managers(crd)}`];

@@ -5,6 +5,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GROUP_VERSION } from '../../../src/api/types.js';
+import { KINDS } from '../../../src/kinds/index.js';
+import { specFieldOf } from '../../../src/registry/kind.js';
 import { repoRoot } from '../paths.js';
 import type { Body, Step } from './harness.js';
 
@@ -12,6 +14,7 @@ export interface Scenario {
   name: string;
   kind: string;
   plural: string;
+  specField: string;
   object: string;
   /** Objects both sides need first, applied client-side (a subscription's topic and queue). */
   before?: Body[];
@@ -27,13 +30,10 @@ export interface Tolerated {
 
 type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string; resourceVersion?: string } };
 
-const PLURALS: Record<string, string> = {
-  DynamoDB: 'dynamodbs',
-  S3Bucket: 's3buckets',
-  SQSQueue: 'sqsqueues',
-  SNSTopic: 'snstopics',
-  SNSSubscription: 'snssubscriptions',
-  ECRRepository: 'ecrrepositories',
+const kindNamed = (name: string) => {
+  const kind = KINDS.find((k) => k.names.kind === name);
+  if (!kind) throw new Error(`no kind ${name}`);
+  return kind;
 };
 
 const object = (kind: string, name: string, spec: unknown, metadata: Record<string, unknown> = {}): Manifest => ({ apiVersion: GROUP_VERSION, kind, metadata: { name, ...metadata }, spec });
@@ -41,7 +41,8 @@ const object = (kind: string, name: string, spec: unknown, metadata: Record<stri
 const scenario = (name: string, manifest: Manifest, steps: Step[], before?: Body[], tolerate?: Tolerated[]): Scenario => ({
   name,
   kind: manifest.kind,
-  plural: PLURALS[manifest.kind],
+  plural: kindNamed(manifest.kind).names.plural,
+  specField: specFieldOf(kindNamed(manifest.kind)),
   object: manifest.metadata.name,
   ...(before ? { before } : {}),
   steps,
@@ -96,6 +97,7 @@ function dependencies(manifest: Manifest, all: Manifest[]): Manifest[] {
     else if (value && typeof value === 'object') Object.values(value).forEach(collect);
   };
   collect(manifest.spec);
+  collect(manifest.data);
   const direct = all.filter((m) => m !== manifest && names.has(m.metadata.name));
   return [...new Set(direct.flatMap((m) => [...dependencies(m, all), m]))];
 }

@@ -2,7 +2,7 @@
 // through the APIService, and CustomResourceDefinitions of the same kinds with the same structural
 // schemas (spec from the kind, list types and map keys included), in a group of their own, served by
 // kube-apiserver itself. Manifests are written for our group; each target rewrites them for itself.
-import type { KindDefinition } from '../../../src/registry/kind.js';
+import { specFieldOf, type KindDefinition } from '../../../src/registry/kind.js';
 import { specSchemaOf } from '../../../src/registry/kind-schemas.js';
 import { SERVER_SET_ROOT_FIELDS } from '../../../src/registry/managed-fields.js';
 import { GROUP, VERSION } from '../../../src/api/types.js';
@@ -71,7 +71,7 @@ export function differentialCrd(kind: KindDefinition) {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              properties: { spec: specSchemaOf(kind), ...Object.fromEntries(SERVER_SET_ROOT_FIELDS.map((field) => [field, serverSet])) },
+              properties: { [specFieldOf(kind)]: specSchemaOf(kind), ...Object.fromEntries(SERVER_SET_ROOT_FIELDS.map((field) => [field, serverSet])) },
             },
           },
         },
@@ -81,7 +81,7 @@ export function differentialCrd(kind: KindDefinition) {
 }
 
 /** Creates the CRDs and waits until kube-apiserver serves them. */
-export async function installCrds(cp: ControlPlane, kinds: KindDefinition[]): Promise<void> {
+export async function installCrds(cp: ControlPlane, kinds: readonly KindDefinition[]): Promise<void> {
   const list = { apiVersion: 'v1', kind: 'List', items: kinds.map(differentialCrd) };
   await cp.admin.ok(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(list) });
   await cp.admin.ok(['wait', '--for=condition=Established', '--timeout=60s', ...kinds.map((k) => `crd/${k.names.plural}.${CRD_GROUP}`)]);
