@@ -4,7 +4,7 @@
 // with structured-merge-diff semantics. Also, as kube does for kubectl: the last-applied annotation
 // follows server-side applies, and conflicts with what client-side apply last applied are allowed.
 import { badRequest, StatusError, type StatusCause } from './errors.js';
-import { decodeManagedFields, emptyManaged, encodeManagedFields, ManagedFieldsError, managerIdentifier, parseIdentifier, type Managed } from './managed-fields.js';
+import { decodeManagedFields, emptyManaged, encodeManagedFields, managerIdentifier, parseIdentifier, type Managed } from './managed-fields.js';
 import { field, pathToString } from './smd/path.js';
 import { compareValues } from './smd/compare.js';
 import type { TypeRef } from './smd/schema.js';
@@ -98,7 +98,9 @@ export class FieldManager {
       if (managed.fields.size === 0 && base.metadata.uid) return object;
       return withManagedFields(object, this.recordUpdate(base, object, managed, manager));
     } catch {
-      return { ...next, metadata: { ...next.metadata, ...(base.metadata.managedFields ? { managedFields: base.metadata.managedFields } : {}) } };
+      // Never what the request sent (it may be anything): the live entries, or none.
+      const { managedFields: _sent, ...metadata } = next.metadata;
+      return { ...next, metadata: { ...metadata, ...(base.metadata.managedFields ? { managedFields: base.metadata.managedFields } : {}) } };
     }
   }
 
@@ -154,15 +156,9 @@ export class FieldManager {
       const where = `${config.metadata.namespace ?? ''}/${config.metadata.name ?? ''}; ${this.options.apiVersion}, Kind=${this.options.kind}`;
       throw badRequest(`failed to create typed patch object (${where}): ${error.message}`);
     }
-    let managed: Managed;
-    try {
-      managed = decodeManagedFields(base.metadata.managedFields);
-    } catch (error) {
-      throw new StatusError(500, 'InternalError', `Internal error occurred: failed to decode managed fields: ${error instanceof ManagedFieldsError ? error.message : String(error)}`);
-    }
     let result: KubeObject;
     try {
-      result = this.applyAllowingLastApplied(base, config, managed, manager, force);
+      result = this.applyAllowingLastApplied(base, config, liveManaged(base), manager, force);
     } catch (error) {
       if (error instanceof ApplyConflicts) throw conflictStatus(error.conflicts);
       throw error;
@@ -219,6 +215,19 @@ export class FieldManager {
     if (object !== undefined) times.set(identifier, timestamp());
     const stored = object === undefined ? withoutManagedFields(base) : withoutManagedFields(object as KubeObject);
     return withManagedFields(stored, { fields: managers, times });
+  }
+}
+
+/**
+ * The live object's ownership. Writes store only entries that decode, but the metadata lives in AWS
+ * tags anyone may edit: entries that do not decode are a reset (kube-apiserver's decodeLiveOrNew
+ * does the same for updates), so that the apply makes ownership anew instead of failing.
+ */
+function liveManaged(live: KubeObject): Managed {
+  try {
+    return decodeManagedFields(live.metadata.managedFields);
+  } catch {
+    return emptyManaged();
   }
 }
 

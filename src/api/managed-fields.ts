@@ -4,7 +4,7 @@
 // changed something.
 import { FieldSet } from './smd/set.js';
 import type { ManagedSets } from './smd/updater.js';
-import type { ManagedFieldsEntry } from './types.js';
+import { isPlainObject, type ManagedFieldsEntry } from './types.js';
 
 export interface Managed {
   fields: ManagedSets;
@@ -42,10 +42,22 @@ export function parseIdentifier(identifier: string): ManagerInfo {
 
 export class ManagedFieldsError extends Error {}
 
+/** An entry whose fields have the types ManagedFieldsEntry says (what a client wrote can be anything). */
+function checkedEntry(entry: unknown, i: number): ManagedFieldsEntry {
+  if (!isPlainObject(entry)) throw new ManagedFieldsError(`managed fields entry ${i} is not an object`);
+  for (const key of ['manager', 'operation', 'apiVersion', 'fieldsType', 'subresource', 'time']) {
+    if (entry[key] !== undefined && typeof entry[key] !== 'string') throw new ManagedFieldsError(`${key} of managed fields entry ${i} must be a string`);
+  }
+  if (typeof entry.time === 'string' && Number.isNaN(Date.parse(entry.time))) throw new ManagedFieldsError(`time of managed fields entry ${i} is not a time`);
+  return entry;
+}
+
 /** DecodeManagedFields; throws ManagedFieldsError for entries kube would reject. */
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managed {
   const managed = emptyManaged();
-  (entries ?? []).forEach((entry, i) => {
+  if (entries !== undefined && !Array.isArray(entries)) throw new ManagedFieldsError('managedFields must be a list');
+  (entries ?? []).forEach((sent: unknown, i) => {
+    const entry = checkedEntry(sent, i);
     if (entry.operation !== 'Apply' && entry.operation !== 'Update') throw new ManagedFieldsError('operation must be `Apply` or `Update`');
     if (!entry.apiVersion) throw new ManagedFieldsError('apiVersion must not be empty');
     if (!entry.fieldsType) throw new ManagedFieldsError(`missing fieldsType in managed fields entry ${i}`);

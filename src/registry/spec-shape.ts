@@ -16,8 +16,9 @@ import { toAtom, type TypeRef } from '../api/smd/schema.js';
 import { FieldSet } from '../api/smd/set.js';
 import { toFieldSet } from '../api/smd/to-field-set.js';
 import { asList, asMap, fieldType, itemElement, peKey } from '../api/smd/typed.js';
+import { validateAgainstSchema } from '../api/schema.js';
 import { isPlainObject, type ManagedFieldsEntry } from '../api/types.js';
-import { specFieldOf, type KindDefinition } from './kind.js';
+import { SpecInvalid, specFieldOf, type KindDefinition } from './kind.js';
 import { specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
 
 type Spec = Record<string, unknown>;
@@ -166,12 +167,28 @@ export function withoutPassThroughDefaults(kind: KindDefinition, next: Spec, nex
   const previouslyOwned = ownedSpecFields(kind, previous.managedFields);
   // Without a record of who wrote what, everything shown counts as written.
   if (!owned || !previouslyOwned) return next;
-  const defaults = canonicalOf(kind, projection(previous.spec, previouslyOwned, type), aws);
+  const defaults = defaultsOf(kind, projection(previous.spec, previouslyOwned, type), aws);
+  if (!defaults) return next;
   const passThrough = toFieldSet(next, type)
     .leaves()
     .paths()
     .filter((path) => !owned.has(path) && !previouslyOwned.has(path) && deepEqual(valueAt(next, path, type), valueAt(defaults, path, type)));
   return withoutPaths(next, passThrough, type);
+}
+
+/**
+ * The spec the kind makes of what the managers own (every default filled in); undefined when what
+ * they own is no spec the kind takes. managedFields are the client's to write (a JSON patch may leave
+ * a required field owned by nobody), so they never make a write fail: then nothing passes through.
+ */
+function defaultsOf(kind: KindDefinition, owned: Spec, aws: Spec): Spec | undefined {
+  if (validateAgainstSchema(owned, specSchemaOf(kind), specFieldOf(kind)).length) return undefined;
+  try {
+    return canonicalOf(kind, owned, aws);
+  } catch (error) {
+    if (error instanceof SpecInvalid) return undefined;
+    throw error;
+  }
 }
 
 /** The parts of `node` at the paths of `set` (a member without children keeps its whole value). */

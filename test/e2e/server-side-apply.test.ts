@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableNames } from '../support/aws.js';
+import { oddManagedFields } from '../support/odd-managed-fields.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 
 let env: TestEnvironment;
@@ -71,6 +72,24 @@ test('an apply patch must name its field manager and may not carry managedFields
   expect((await env.request(path, { method: 'PATCH', body, headers })).status).toBe(422);
   const withManagedFields = JSON.stringify({ apiVersion: 'service-operator.aws/v1alpha1', kind: 'DynamoDB', metadata: { name: 'orders', managedFields: [] } });
   expect((await env.request(`${path}?fieldManager=x`, { method: 'PATCH', body: withManagedFields, headers })).status).toBe(400);
+});
+
+describe('managedFields a client rewrote, whatever they hold, never make a write fail', () => {
+  const path = '/apis/service-operator.aws/v1alpha1/namespaces/default/dynamodbs/orders';
+  const cases = oddManagedFields('service-operator.aws/v1alpha1', { scalar: 'readCapacityUnits', other: 'writeCapacityUnits', list: 'globalSecondaryIndexes', map: 'tags' });
+
+  test.each(cases.map((entries, i) => [i, entries] as const))('case %i: a JSON patch writes them, then server-side and merge patches succeed', async (_i, entries) => {
+    const patch = JSON.stringify([{ op: 'replace', path: '/metadata/managedFields', value: entries }]);
+    const patched = await env.request(path, { method: 'PATCH', body: patch, headers: { 'Content-Type': 'application/json-patch+json' } });
+    expect(patched.status).toBeLessThan(500);
+    const applied = await env.kubectl.run(['apply', '--server-side', '--force-conflicts', '-f', manifest('  readCapacityUnits: 2\n  writeCapacityUnits: 1\n')]);
+    expect([applied.code, applied.stderr]).toEqual([0, '']);
+    const merged = await env.request(`${path}?fieldManager=editor`, { method: 'PATCH', body: JSON.stringify({ metadata: { managedFields: entries } }), headers: { 'Content-Type': 'application/merge-patch+json' } });
+    expect(merged.status).toBeLessThan(500);
+    const reapplied = await env.kubectl.run(['apply', '--server-side', '--force-conflicts', '-f', manifest('  readCapacityUnits: 1\n  writeCapacityUnits: 1\n')]);
+    expect([reapplied.code, reapplied.stderr]).toEqual([0, '']);
+    expect((await table())?.ProvisionedThroughput?.ReadCapacityUnits).toBe(1);
+  });
 });
 
 describe("the original operator's manifests, moved from client-side to server-side apply", () => {

@@ -2,12 +2,14 @@
 // equal values, conflicts only on differing values, pruning of what a manager stops applying, list
 // items by key, ownership taken by updates, kubectl's last-applied migration, force.
 import { FieldManager } from '../../src/api/field-manager.js';
+import { decodeManagedFields } from '../../src/api/managed-fields.js';
 import type { Schema } from '../../src/api/schema.js';
 import { structuralMetaSchema } from '../../src/api/openapi/meta-schemas.js';
 import { field } from '../../src/api/smd/path.js';
 import { toAtom } from '../../src/api/smd/schema.js';
 import { FieldSet } from '../../src/api/smd/set.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { oddManagedFields } from '../support/odd-managed-fields.js';
 import { statusErrorOf } from '../support/status-errors.js';
 
 const schema: Schema = {
@@ -141,5 +143,27 @@ describe("kubectl's move from client-side to server-side apply", () => {
 
   test('another manager still conflicts', () => {
     expect(statusErrorOf(() => manager.apply(clientSide, thing({ mode: 'y' }), 'flux', false)).code).toBe(409);
+  });
+});
+
+describe('managedFields a client wrote, whatever they hold', () => {
+  const created = stored(manager.apply(undefined, thing({ mode: 'x', size: 1, indexes: [{ name: 'i', size: 1 }] }), 'a', false));
+
+  test.each(oddManagedFields('example.com/v1', { scalar: 'size', other: 'mode', list: 'indexes', map: 'tags' }).map((entries, i) => [i, entries] as const))('case %i: the write and the applies after it succeed, with entries that decode', (_i, entries) => {
+    const written = stored(manager.update(created, { ...created, metadata: { ...created.metadata, managedFields: entries as never } }, 'patcher'));
+    const check = (object: KubeObject) => expect(() => decodeManagedFields(object.metadata.managedFields)).not.toThrow();
+    check(written);
+    for (const applier of ['a', 'kubectl', 'b']) {
+      const applied = stored(manager.apply(written, thing({ mode: 'x', size: 2, indexes: [{ name: 'i', size: 1 }] }), applier, true));
+      check(applied);
+      expect(applied.spec?.size).toBe(2);
+    }
+  });
+
+  test('live entries that do not decode (AWS tags edited by hand) are a reset: the apply owns anew', () => {
+    const broken = { ...created, metadata: { ...created.metadata, managedFields: [{ manager: 'a', operation: 'Sideways' }] as never } };
+    const applied = manager.apply(broken, thing({ mode: 'x' }), 'a', false);
+    expect(owners(applied)).toEqual(['a/Apply', 'before-first-apply/Update']);
+    expect(fieldsOf(applied, 'a')).toEqual({ 'f:spec': { 'f:mode': {} } });
   });
 });

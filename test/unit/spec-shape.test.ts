@@ -8,7 +8,7 @@ import { GROUP_VERSION } from '../../src/api/types.js';
 import { KINDS } from '../../src/kinds/index.js';
 import { specFieldOf, type KindDefinition } from '../../src/registry/kind.js';
 import { awsSpecOf } from '../../src/registry/objects.js';
-import { canonicalOf, renderSpec, specShapeOf } from '../../src/registry/spec-shape.js';
+import { canonicalOf, renderSpec, specShapeOf, withoutPassThroughDefaults } from '../../src/registry/spec-shape.js';
 
 type Spec = Record<string, unknown>;
 
@@ -62,4 +62,15 @@ test('where AWS disagrees with the remembered form, AWS is shown', () => {
   // Someone removed index b in the console: the shown list is AWS's.
   const changed = { ...aws, globalSecondaryIndexes: (aws.globalSecondaryIndexes as Spec[]).filter((i) => i.indexName === 'a') };
   expect(renderSpec(kind, changed, shape).globalSecondaryIndexes).toEqual(changed.globalSecondaryIndexes);
+});
+
+test('managers that own only part of a spec (managedFields rewritten by a client) leave everything shown as written', () => {
+  const kind = KINDS.find((k) => k.names.kind === 'DynamoDB') as KindDefinition;
+  const written = { hashAttribute: { name: 'id', type: 'S' }, readCapacityUnits: 4, writeCapacityUnits: 1 };
+  const aws = awsAfter(kind, written);
+  const shown = renderSpec(kind, aws, specShapeOf(kind, written, aws));
+  // kubectl owns readCapacityUnits alone: hashAttribute, required, is nobody's.
+  const partial = [{ manager: 'kubectl', operation: 'Apply' as const, apiVersion: GROUP_VERSION, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:readCapacityUnits': {} } } }];
+  const next = { ...shown, readCapacityUnits: 1 };
+  expect(withoutPassThroughDefaults(kind, next, partial, { spec: shown, managedFields: partial }, aws)).toEqual(next);
 });
