@@ -96,8 +96,13 @@ export async function writeObject(ctx: AwsContext, key: string, body: string, co
   await s3(ctx).send(new PutObjectCommand({ Bucket: await ensureServerBucket(ctx), Key: key, Body: body, ContentType: contentType }));
 }
 
+/** Deletes an object; one that is not there (nor its bucket, on a new cluster) is gone already. */
 export async function deleteObject(ctx: AwsContext, key: string): Promise<void> {
-  await s3(ctx).send(new DeleteObjectCommand({ Bucket: await serverBucketName(ctx), Key: key }));
+  try {
+    await s3(ctx).send(new DeleteObjectCommand({ Bucket: await serverBucketName(ctx), Key: key }));
+  } catch (error) {
+    if (!missing(error)) throw error;
+  }
 }
 
 export async function objectTags(ctx: AwsContext, key: string): Promise<Record<string, string>> {

@@ -96,13 +96,13 @@ export class KindStore extends StoreReader {
 
   /**
    * Admits the spec an object asks for (`requested`: the spec written, without defaults that merely
-   * passed through) and resolves its references; with the user's form of it to remember.
+   * passed through) and resolves its references; with the user's form of it to remember. The kind's
+   * AWS checks (verify) are the caller's: an update runs them only when the spec changes.
    */
   private async admit(namespace: string, object: KubeObject, requested: Record<string, unknown>, current?: object): Promise<Desired> {
     const name = object.metadata.name ?? '';
     const admitted = admitSpec(this.kind, { ...object, [specFieldOf(this.kind)]: requested }, this.identity(namespace, name), current);
     const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
-    await this.verify(name, spec);
     return { spec, tags: admitted.tags, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec, tags: admitted.tags })) };
   }
 
@@ -138,6 +138,7 @@ export class KindStore extends StoreReader {
   private async createObject(namespace: string, name: string, object: KubeObject, desired: Desired, dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
     const { spec } = desired;
+    await this.verify(name, spec);
     const physicalName = this.kind.aws.physicalName(this.identity(namespace, name), spec);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
@@ -227,6 +228,8 @@ export class KindStore extends StoreReader {
 
     const change = specChange(currentSpec, desired.spec);
     const specChanged = change.fields.size > 0;
+    // What AWS runs already passed them: an unchanged spec (a GitOps re-apply) makes no AWS call.
+    if (specChanged) await this.verify(name, desired.spec);
     const shown = renderSpec(this.kind, awsSpecOf({ spec: desired.spec, tags: desired.tags }), desired.shape);
     const meta = storedMetadataOf(next, {
       uid: current.meta.uid,
