@@ -163,7 +163,11 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
   const configMaps = (namespace: string, name: string): Promise<Record<string, string> | undefined> => (mode.configMaps ? mode.configMaps(namespace, name) : Promise.resolve(outputsOfObject(stores, namespace, name)));
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, configMaps, hooks: mode.hooks })]));
+  // A write may be what objects waiting in its namespace named (a stack's template, or its outputs ConfigMap).
+  const written = (namespace: string): void => {
+    for (const store of stores.values()) void store.retryWaiting(namespace);
+  };
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, configMaps, written, hooks: mode.hooks })]));
   // The resync loop and the serving mode start once the port is ours: a start that fails to listen
   // has read nothing and asked nothing.
   let resync: ResyncLoop | undefined;

@@ -23,6 +23,8 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
   if (lifecycle.resourceStatus) return lifecycle.resourceStatus;
   const verb = generation > 1 ? 'UPDATE' : 'CREATE';
   switch (lifecycle.phase) {
+    case 'Waiting':
+      return 'CREATE_PENDING';
     case 'Creating':
       return 'CREATE_IN_PROGRESS';
     case 'Updating':
@@ -46,13 +48,17 @@ function transitionTime(status: string, previous: Condition | undefined, stored:
   return stored?.status === status && typeof stored.time === 'string' ? stored.time : now;
 }
 
+/** The Ready condition's reason while the kind keeps an object that waits for others (Lifecycle's `Waiting`). */
+export const WAITING_FOR_REFERENCES = 'WaitingForReferences';
+const notReadyReason = (lifecycle: Lifecycle): string => (lifecycle.phase === 'Waiting' ? WAITING_FOR_REFERENCES : lifecycle.phase);
+
 function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string): Condition {
   const ready = observed.lifecycle.phase === 'Ready';
   const status = ready ? 'True' : 'False';
   return {
     type: 'Ready',
     status,
-    reason: ready ? 'Available' : observed.lifecycle.phase,
+    reason: ready ? 'Available' : notReadyReason(observed.lifecycle),
     message: observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
     lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,

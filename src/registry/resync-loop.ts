@@ -21,6 +21,8 @@ async function resyncAll(stores: KindStore[], onlyTransitional: boolean, log: Lo
       const started = performance.now();
       try {
         await store.resync(onlyTransitional);
+        // What waiting objects name may have appeared out of the server's sight (a ConfigMap kubectl made).
+        if (!onlyTransitional) await store.retryWaiting();
         observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
       } catch (error) {
         log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');

@@ -82,4 +82,6 @@ export interface StoreConfig {
   configMaps?: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
+  /** Told after every write that changed an object of `namespace` in AWS (objects waiting there retry). */
+  written?: (namespace: string) => void;
 }

@@ -19,7 +19,7 @@ import { awsSpecOf, DELETION_POLICY_ANNOTATION, readySinceOf, specOf, storedMeta
 import { renderSpec, specShapeOf, withoutPassThroughDefaults } from './spec-shape.js';
 import { specChange } from './spec-change.js';
 import { checkAddressing, checkPreconditions, checkUpdatePreconditions, deletedStatus, physicalNameTaken, placeIn, tagsFor } from './store-support.js';
-import { StoreReader, type Found } from './store-reader.js';
+import { isWaiting, StoreReader, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
@@ -37,8 +37,16 @@ interface Desired extends AdmittedSpec<object> {
   shape: Record<string, unknown> | undefined;
 }
 
+/** How the store writes a waiting object again: as it is, by nobody (managedFields stay). */
+const RETRY: WriteOptions = { dryRun: false, fieldValidation: 'Ignore', fieldManager: '', force: false };
+
+/** An object being deleted whose last finalizer is gone. */
+const isReleased = (meta: StoredMetadata): boolean => meta.deletionTimestamp !== undefined && !meta.finalizers?.length;
+
 export class KindStore extends StoreReader {
   private readonly fieldManager = fieldManagerOf(this.kind);
+  /** The last failure of a retry per waiting object, so that an Event says only what is new. */
+  private readonly retryFailures = new Map<string, string>();
 
   // ---------------------------------------------------------------- writing
 
@@ -106,9 +114,10 @@ export class KindStore extends StoreReader {
     return { spec, tags: admitted.tags, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec, tags: admitted.tags })) };
   }
 
-  /** Runs the afterWrite hook, adding its warnings to the response's. */
+  /** Runs the afterWrite hook, adding its warnings to the response's; then tells the server the namespace changed. */
   private async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
+    this.config.written?.(object.metadata.namespace as string);
   }
 
   /** Records what the kind reported about a write as Events on the object. */
@@ -247,21 +256,74 @@ export class KindStore extends StoreReader {
     if (nothingToDo) return current.object;
     if (options.dryRun) return this.preview(namespace, name, desired.spec, stored, tags, current);
 
+    if (current.observed.lifecycle.phase === 'Waiting') return this.rewriteWaiting(current, desired.spec, tags, stored, warnings);
     const ctx = this.config.context();
     const report = specChanged ? await this.aws(name, () => this.kind.aws.update(ctx, current.observed, change)) : undefined;
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, changed: [...change.fields], generation: stored.generation }, 'updated AWS resource');
 
-    if (stored.deletionTimestamp && !stored.finalizers?.length) {
-      const gone = await this.finishDeletion(current);
-      if (gone.object) return gone.object;
-      return { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
-    }
+    if (isReleased(stored)) return this.finishReleased(current);
     const updated = specChanged ? await this.refresh(namespace, name) : this.commitRetagged(current, tags, stored);
     if (!updated) throw notFound(this.plural, name);
     this.recordEvents(updated.object, report?.events);
     await this.afterWrite(updated.object, warnings);
     return updated.object;
+  }
+
+  /**
+   * A write of an object the kind keeps until objects its spec names exist (Lifecycle `Waiting`): the
+   * kind creates it again, in AWS once it can; its last finalizer gone, it is deleted instead.
+   */
+  private async rewriteWaiting(current: Found, spec: object, tags: Record<string, string>, stored: StoredMetadata, warnings: string[]): Promise<KubeObject> {
+    const { namespace, name } = current.object.metadata as { namespace: string; name: string };
+    if (isReleased(stored)) return this.finishReleased(current);
+    const ref = await this.aws(name, () => this.kind.aws.create(this.config.context(), current.ref, spec, tags));
+    const updated = await this.refresh(namespace, name);
+    if (!updated) throw notFound(this.plural, name);
+    this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref, waiting: updated.observed.lifecycle.phase === 'Waiting' }, 'wrote waiting object');
+    await this.afterWrite(updated.object, warnings);
+    return updated.object;
+  }
+
+  /** An update removed the last finalizer of an object being deleted: it goes now. */
+  private async finishReleased(current: Found): Promise<KubeObject> {
+    const gone = await this.finishDeletion(current);
+    return gone.object ?? { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
+  }
+
+  /**
+   * Writes each object that waits for others (Lifecycle `Waiting`), of one namespace or of all, again
+   * as it is: the kind makes it in AWS once what it names exists. Called after every write of the
+   * namespace (server.ts) and after every full resync; what still waits changes nothing. A failure is
+   * logged, and recorded as an Event on the object when it is news; the next retry tries again.
+   */
+  async retryWaiting(namespace?: string): Promise<void> {
+    const waiting = this.view.list().map((entry) => entry.object).filter((o) => isWaiting(o) && (namespace === undefined || o.metadata.namespace === namespace));
+    if (namespace === undefined) {
+      const keys = new Set(waiting.map((o) => objectKey(o.metadata.namespace as string, o.metadata.name as string)));
+      for (const key of this.retryFailures.keys()) if (!keys.has(key)) this.retryFailures.delete(key);
+    }
+    for (const object of waiting) {
+      const { namespace: where, name } = object.metadata as { namespace: string; name: string };
+      try {
+        await this.write(where, name, async () => {
+          const current = await this.refresh(where, name);
+          if (current?.observed.lifecycle.phase === 'Waiting') await this.applyUpdate(current, current.object, RETRY, []);
+        });
+        this.retryFailures.delete(objectKey(where, name));
+      } catch (error) {
+        this.retryFailed(object, error);
+      }
+    }
+  }
+
+  private retryFailed(object: KubeObject, error: unknown): void {
+    const { namespace, name } = object.metadata as { namespace: string; name: string };
+    const message = error instanceof Error ? error.message : String(error);
+    this.config.log.warn({ kind: this.kind.names.kind, namespace, name, err: message }, 'a waiting object could not be created; will retry');
+    if (this.retryFailures.get(objectKey(namespace, name)) === message) return;
+    this.retryFailures.set(objectKey(namespace, name), message);
+    this.config.hooks?.recordEvent?.(this.kind, object, { type: 'Warning', reason: 'CreateFailed', message: `the ${this.kind.names.kind} could not be created in AWS (retried after writes in its namespace and every resync): ${message}` });
   }
 
   /**

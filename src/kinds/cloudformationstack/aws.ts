@@ -35,7 +35,7 @@ import { deleteObject, keysUnder, readDocument, writeDocument } from '../../aws/
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { waitFor } from '../../aws/wait.js';
 import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type Observed, type SpecChange, type TagChange, type UpdateReport } from '../../registry/kind.js';
-import type { StackParameter, StackSpec, TemplateRef } from './spec.js';
+import { waitsFor, type StackParameter, type StackSpec, type TemplateRef } from './spec.js';
 
 const cloudformation = (ctx: KindContext): CloudFormationClient => ctx.aws.client(CloudFormationClient);
 
@@ -49,6 +49,8 @@ interface StackDocument {
   parameters: Record<string, StackParameter['valueFrom'] | null>;
   capabilities: string[];
   templateRef?: Pick<TemplateRef, 'name' | 'url'>;
+  /** A stack that waits for what its spec names (no stack in CloudFormation yet): that spec, and the user's tags. */
+  waiting?: { spec: StackSpec; tags: Record<string, string> };
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -110,9 +112,27 @@ function renderSpec(stack: Stack, document: StackDocument | undefined, template:
   };
 }
 
+/** A stack kept only as its document until what it names exists (see create). */
+async function findWaiting(ctx: KindContext, name: string): Promise<Observed<StackSpec> | undefined> {
+  const document = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
+  const waiting = document?.waiting;
+  if (!waiting) return undefined;
+  const missing = waitsFor(waiting.spec);
+  return {
+    ref: name,
+    arn: '',
+    tags: { ...waiting.tags, ...document.tags },
+    lifecycle: { state: 'WAITING', phase: 'Waiting', message: `waiting for ${missing.join(' and ')} of this namespace: the stack is created once ${missing.length > 1 ? 'they exist' : 'it exists'}` },
+    spec: waiting.spec,
+    status: { stackName: name },
+    outputs: {},
+  };
+}
+
 async function find(ctx: KindContext, name: string): Promise<Observed<StackSpec> | undefined> {
   const stack = await describeStack(ctx, name);
-  if (!stack?.StackId || !stack.StackName) return undefined;
+  if (!stack) return findWaiting(ctx, name);
+  if (!stack.StackId || !stack.StackName) return undefined;
   const [stored, template, resources] = await Promise.all([
     documentOf(ctx, stack.StackName),
     cloudformation(ctx).send(new GetTemplateCommand({ StackName: stack.StackId })),
@@ -134,6 +154,8 @@ async function find(ctx: KindContext, name: string): Promise<Observed<StackSpec>
       ...(stack.StackStatusReason ? { stackStatusReason: stack.StackStatusReason } : {}),
       ...(stack.DriftInformation?.StackDriftStatus ? { driftStatus: stack.DriftInformation.StackDriftStatus } : {}),
       ...(stack.ChangeSetId ? { lastChangeSet: stack.ChangeSetId } : {}),
+      // What CloudFormation has, values read from ConfigMap keys included (the spec shows what was written).
+      parameters: (stack.Parameters ?? []).map((p) => ({ name: p.ParameterKey ?? '', value: p.ParameterValue ?? '' })).sort((a, b) => a.name.localeCompare(b.name)),
       resources: resources.map((r) => ({ logicalId: r.LogicalResourceId, type: r.ResourceType, physicalId: r.PhysicalResourceId ?? '', status: r.ResourceStatus })),
     },
     outputs,
@@ -162,9 +184,17 @@ export function templateSource(spec: StackSpec): { TemplateBody: string } | { Te
 
 const parametersOf = (spec: StackSpec): Parameter[] => (spec.parameters ?? []).map((p) => ({ ParameterKey: p.name, ParameterValue: p.value ?? '' }));
 
-/** The document first, so that a stack whose create was cut short is found to be ours. */
+/**
+ * The document first, so that a stack whose create was cut short is found to be ours. A spec that
+ * names what does not exist yet (waitsFor) is only kept in the document; the store creates it again
+ * on each write of the object and after writes in its namespace, and then CloudFormation gets it.
+ */
 async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Record<string, string>): Promise<string> {
   await deleteObject(ctx, `${LEAVING}${name}.json`);
+  if (waitsFor(spec).length) {
+    await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), waiting: { spec, tags: theirs(tags) } });
+    return name;
+  }
   await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
   try {
     await cloudformation(ctx).send(
@@ -259,6 +289,7 @@ async function setTags(ctx: KindContext, observed: Observed<StackSpec>, change: 
   for (const key of change.remove) delete after[key];
   const key = `${LIVE}${observed.ref}.json`;
   if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
+  else if (observed.lifecycle.phase === 'Waiting') await writeDocument(ctx, key, { ...documentFor(observed.spec, after), waiting: { spec: observed.spec, tags: theirs(after) } });
   else if ([...change.remove, ...Object.keys(change.set)].some(isReservedTagKey)) {
     const stored = await documentOf(ctx, observed.ref);
     await writeDocument(ctx, key, { ...(stored?.document ?? documentFor(observed.spec, {})), tags: ours(after) });
@@ -269,6 +300,10 @@ async function setTags(ctx: KindContext, observed: Observed<StackSpec>, change: 
 }
 
 async function remove(ctx: KindContext, observed: Observed<StackSpec>): Promise<DeleteOutcome> {
+  if (observed.lifecycle.phase === 'Waiting') {
+    await deleteObject(ctx, `${LIVE}${observed.ref}.json`);
+    return { state: 'deleted' };
+  }
   if (observed.spec.terminationProtection) {
     throw new ResourceConflict('termination protection is enabled on the stack; set spec.terminationProtection to false first');
   }
