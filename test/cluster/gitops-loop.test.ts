@@ -38,7 +38,9 @@ async function versions(): Promise<Record<string, string>> {
 }
 
 test('the same manifests applied server-side twenty times by two managers: no AWS write, no new resourceVersion, no watch event', async () => {
-  // The first round creates everything (references first: queues and topics before subscriptions).
+  // The first round creates everything in one pass, as a GitOps tool would: subscriptions after their
+  // topic and queue (they cannot wait), stacks before the template and outputs ConfigMap they name (they wait).
+  expect(manifests.findIndex((m) => m.kind === 'CloudFormationStack')).toBeLessThan(manifests.findIndex((m) => m.kind === 'CloudFormationTemplate'));
   for (const manager of MANAGERS) await applyServerSide(manager);
   await t.kubectl(NAMESPACE).ok(['wait', '--for=condition=Ready', '--timeout=90s', ...manifests.map((m) => `${m.kind.toLowerCase()}/${m.metadata.name}`)]);
   const before = await versions();

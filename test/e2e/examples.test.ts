@@ -14,7 +14,7 @@ import { Manifests } from '../support/manifests.js';
 let env: TestEnvironment;
 const manifests = new Manifests();
 
-/** Referenced objects first: a subscription's topic and queue, a stack's template and ConfigMap must exist when it is written. */
+/** Referenced objects first: a subscription's topic and queue must exist when it is written (a stack would wait for its template). */
 const FILES = [
   'dynamodb-app.yaml',
   'dynamodb.yaml',

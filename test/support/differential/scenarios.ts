@@ -319,7 +319,16 @@ const clients: Scenario[] = [
   ]),
 ];
 
+// ------------------------------------------------------------------ references to what does not exist yet
+
+/** A GitOps tool applies a directory in one pass: a stack before the template and ConfigMap it names (it waits here). */
+function danglingReferences(examples: Manifest[]): Scenario[] {
+  return examples
+    .filter((m) => m.kind === 'CloudFormationStack')
+    .map((m) => scenario(`example ${m.kind} ${m.metadata.name} before what it names exists: server-side twice, client-side twice`, m, [ssa(m, 'flux-kustomize-controller'), ssa(m, 'flux-kustomize-controller'), csa(m), csa(m)]));
+}
+
 export function scenarios(): Scenario[] {
   const examples = exampleManifests();
-  return [...examples.map((m) => exampleScenario(m, examples)), ...ssaSemantics, ...writes, ...validation, ...queries, ...clients];
+  return [...examples.map((m) => exampleScenario(m, examples)), ...danglingReferences(examples), ...ssaSemantics, ...writes, ...validation, ...queries, ...clients];
 }
