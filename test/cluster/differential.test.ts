@@ -6,7 +6,7 @@
 // not write, the server must not have written to AWS either.
 import { KINDS } from '../../src/kinds/index.js';
 import { runStep, findPython, type StepContext } from '../support/differential/harness.js';
-import { differences, observeObject, serverAwsWriteCalls, type Observation } from '../support/differential/observe.js';
+import { awsSettled, differences, observeObject, serverAwsWriteCalls, type Observation } from '../support/differential/observe.js';
 import { scenarios } from '../support/differential/scenarios.js';
 import { CRD, installCrds, SERVER, type Target } from '../support/differential/targets.js';
 import { startTestCluster, type TestCluster } from '../support/real-cluster.js';
@@ -34,6 +34,7 @@ async function prepare(namespace: string, before: unknown[] | undefined): Promis
 }
 
 async function observe(target: Target, context: Omit<StepContext, 'resourceVersion'>, step: Parameters<typeof runStep>[1]): Promise<Observation & { awsWrites: number }> {
+  if (target === SERVER) await awsSettled(t, context.subject);
   const before = await observeObject(t, target, context.subject);
   const writesBefore = target === SERVER ? await serverAwsWriteCalls(t) : 0;
   const answer = await runStep(target, step, { ...context, ...(before ? { resourceVersion: before.resourceVersion } : {}) }, python);

@@ -9,7 +9,8 @@ import type { ManagedFieldsEntry } from '../../../src/api/types.js';
 import { awsWriteCalls } from '../aws-metrics.js';
 import type { TestCluster } from '../real-cluster.js';
 import type { Answer, Subject } from './harness.js';
-import { normalizeGroup, type Target } from './targets.js';
+import { eventually } from '../eventually.js';
+import { normalizeGroup, SERVER, type Target } from './targets.js';
 
 export interface ObjectView {
   resourceVersion: string;
@@ -56,6 +57,22 @@ export async function observeObject(t: TestCluster, target: Target, subject: Sub
     ...(object.metadata.finalizers ? { finalizers: object.metadata.finalizers } : {}),
     ...(object.metadata.managedFields ? { managedFields: managedFieldsView(object.metadata.managedFields) } : {}),
   };
+}
+
+/**
+ * Waits until AWS has finished what the last step started on the server's object (an ElastiCache
+ * cluster takes seconds to become available): its Ready condition True, failed for good, or waiting
+ * for objects it names. A CRD object never changes by itself; this one changes once, when AWS is done,
+ * and that change belongs to the step that caused it, not to the next.
+ */
+export async function awsSettled(t: TestCluster, subject: Subject): Promise<void> {
+  await eventually(`${subject.plural}/${subject.name} to settle in AWS`, async () => {
+    const answer = await t.cluster.cp.get(SERVER.path(subject.namespace, subject.plural, subject.name));
+    if (answer.status === 404) return true;
+    const conditions = (JSON.parse(answer.body) as { status?: { conditions?: { type: string; status: string; reason: string }[] } }).status?.conditions;
+    const ready = conditions?.find((c) => c.type === 'Ready');
+    return ready?.status === 'True' || ready?.reason === 'Failed' || ready?.reason === 'WaitingForReferences';
+  }, { timeoutMs: 120_000, intervalMs: 250 });
 }
 
 function isPlain(value: unknown): value is Record<string, unknown> {
