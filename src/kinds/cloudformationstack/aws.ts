@@ -195,6 +195,9 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
     await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), waiting: { spec, tags: theirs(tags) } });
     return name;
   }
+  // A waiting stack being created now: should CloudFormation refuse, it goes on waiting (and is retried).
+  const previous = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
+  const waiting = previous?.waiting ? previous : undefined;
   await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
   try {
     await cloudformation(ctx).send(
@@ -208,7 +211,7 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
       }),
     );
   } catch (error) {
-    await deleteObject(ctx, `${LIVE}${name}.json`).catch(() => undefined);
+    await (waiting ? writeDocument(ctx, `${LIVE}${name}.json`, waiting) : deleteObject(ctx, `${LIVE}${name}.json`)).catch(() => undefined);
     throw error;
   }
   return name;
