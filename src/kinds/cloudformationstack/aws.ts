@@ -195,10 +195,11 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
     await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), waiting: { spec, tags: theirs(tags) } });
     return name;
   }
-  // A waiting stack being created now: should CloudFormation refuse, it goes on waiting (and is retried).
+  // A waiting stack being created now keeps what it waits with until CloudFormation has the stack
+  // (find prefers the stack): a create cut short or refused leaves it waiting, and retried, never gone.
   const previous = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
   const waiting = previous?.waiting ? previous : undefined;
-  await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
+  await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), ...(waiting ? { waiting: waiting.waiting } : {}) });
   try {
     await cloudformation(ctx).send(
       new CreateStackCommand({
@@ -214,6 +215,7 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
     await (waiting ? writeDocument(ctx, `${LIVE}${name}.json`, waiting) : deleteObject(ctx, `${LIVE}${name}.json`)).catch(() => undefined);
     throw error;
   }
+  if (waiting) await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
   return name;
 }
 
