@@ -19,6 +19,10 @@ export interface Config {
   transitionalResyncPeriodMs: number;
   resyncReadBudget: number;
   awsWaitTimeoutMs: number;
+  /** Everything one request asks of AWS must be done by then (else 504). */
+  requestTimeoutMs: number;
+  /** One attempt of one AWS call (the SDK retries a timed-out attempt). */
+  awsCallTimeoutMs: number;
   eventWindow: number;
   bookmarkIntervalMs: number;
   token?: string;
@@ -61,6 +65,10 @@ export const USAGE = `Usage: npm start -- [flags]
   --resync-read-budget N         objects per kind each resync re-reads although their tags show no
                                  change, stalest first, to catch changes tags do not show (default 100)
   --aws-wait-timeout SECONDS     how long a write waits for AWS (e.g. table ACTIVE) (default 25)
+  --request-timeout SECONDS      deadline for all AWS calls of one request; past it the request
+                                 answers 504 and calls in flight are aborted (default 50)
+  --aws-call-timeout SECONDS     timeout of one attempt of one AWS call, connecting included; the SDK
+                                 retries a timed-out attempt (default 10)
   --event-window N               changes kept for resuming watches (default 10000)
   --bookmark-interval SECONDS    BOOKMARK period for watches that allow them (default 60)
 
@@ -113,6 +121,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'transitional-resync-period': { type: 'string' },
       'resync-read-budget': { type: 'string' },
       'aws-wait-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'aws-call-timeout': { type: 'string' },
       'event-window': { type: 'string' },
       'bookmark-interval': { type: 'string' },
       'certs-dir': { type: 'string' },
@@ -152,6 +162,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     transitionalResyncPeriodMs: seconds(values['transitional-resync-period'], 2, '--transitional-resync-period'),
     resyncReadBudget,
     awsWaitTimeoutMs: seconds(values['aws-wait-timeout'], 25, '--aws-wait-timeout'),
+    requestTimeoutMs: seconds(values['request-timeout'], 50, '--request-timeout'),
+    awsCallTimeoutMs: seconds(values['aws-call-timeout'], 10, '--aws-call-timeout'),
     eventWindow,
     bookmarkIntervalMs: seconds(values['bookmark-interval'], 60, '--bookmark-interval'),
     ...(values.token ? { token: values.token } : {}),

@@ -8,13 +8,15 @@ import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
 import { AwsClients } from './aws/clients.js';
+import { ssmCreateJournal } from './aws/create-journal.js';
+import { deadlineSignal, withDeadline } from './aws/deadline.js';
 import { awsErrorCode, isAwsThrottling, registerAwsErrorCodes } from './aws/errors.js';
 import { awsIsConfigured, credentialSource, disableInstanceMetadata, missingCredentialsMessage } from './aws/environment.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
-import { openWatches } from './http/watch-stream.js';
+import { WatchStreams } from './http/watch-stream.js';
 import { connectToCluster, runningInPod } from './kube/connection.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { Logger } from './log.js';
@@ -53,7 +55,7 @@ export interface RunningServer {
  * saying what to set, instead of serving 429s while the first read of AWS keeps failing.
  */
 async function chooseAws(config: Config, cluster: boolean, log: Logger, cleanups: Cleanup[]): Promise<{ clients: AwsClients; local?: LocalAws & { stateFile: string } }> {
-  const base = { region: config.region, maxAttempts: 4 };
+  const base = { region: config.region, maxAttempts: 4, attemptTimeoutMs: config.awsCallTimeoutMs };
   const inPod = runningInPod();
   if (!inPod) disableInstanceMetadata();
   if (!config.localAws && (cluster || awsIsConfigured())) {
@@ -158,7 +160,13 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log, cleanups);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
-  const context = (): KindContext => ({ aws: clients, region: config.region, clusterName: config.clusterName, accountId, deadline: Date.now() + config.awsWaitTimeoutMs });
+  const context = (): KindContext => ({
+    aws: clients.scoped(deadlineSignal(config.requestTimeoutMs)),
+    region: config.region,
+    clusterName: config.clusterName,
+    accountId,
+    deadline: Date.now() + config.awsWaitTimeoutMs,
+  });
 
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
@@ -167,19 +175,35 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   const written = (namespace: string): void => {
     for (const store of stores.values()) void store.retryWaiting(namespace);
   };
-  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ kind, clusterName: config.clusterName, clock, context, log, eventCapacity: config.eventWindow, resyncReadBudget: config.resyncReadBudget, siblings, configMaps, written, hooks: mode.hooks })]));
+  const storeConfig = {
+    clusterName: config.clusterName,
+    clock,
+    context,
+    log,
+    eventCapacity: config.eventWindow,
+    resyncReadBudget: config.resyncReadBudget,
+    siblings,
+    configMaps,
+    written,
+    hooks: mode.hooks,
+    // No create runs longer than its request; twice that leaves room for clocks that differ between replicas.
+    abandonAfterMs: 2 * config.requestTimeoutMs,
+    mayCleanUp: () => mode.notServing() === undefined,
+    journal: ssmCreateJournal(context, config.clusterName),
+  };
+  const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ ...storeConfig, kind })]));
+  const watches = new WatchStreams();
   // The resync loop and the serving mode start once the port is ours: a start that fails to listen
   // has read nothing and asked nothing.
   let resync: ResyncLoop | undefined;
   let awsRead = false;
-  const awsNotRead = (): string | undefined => {
-    if (awsRead) return undefined;
-    const failure = resync?.initialSyncError();
-    return failure ? `the first read of the AWS account failed and is being retried: ${failure}` : 'the first read of the AWS account has not finished';
-  };
+  const notReadWhy = (failure: string | undefined): string => (failure ? `the first read of the AWS account failed and is being retried: ${failure}` : 'the first read of the AWS account has not finished');
+  const awsNotRead = (): string | undefined => (awsRead ? undefined : notReadWhy(resync?.initialSyncError()));
+  // Each kind's lists and watches wait only for that kind's first read: one kind AWS does not answer for stops no other.
+  const viewNotFilled = (plural: string): string | undefined => (resync?.isFilled(plural) ? undefined : notReadWhy(resync?.initialSyncError(plural)));
   const notReady = (): string | undefined => awsNotRead() ?? mode.notReady();
   const metrics = new Metrics({
-    openWatches: () => openWatches.size,
+    openWatches: () => watches.size,
     objects: () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])),
     notReady,
     notServing: () => mode.notServing(),
@@ -202,10 +226,12 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     log,
     notReady,
     notServing: () => mode.notServing(),
-    viewNotFilled: awsNotRead,
+    viewNotFilled,
     version: { gitVersion: 'v0.1.0' },
     bookmarkIntervalMs: config.bookmarkIntervalMs,
     selfReviews: mode.name === 'local',
+    watches,
+    withinDeadline: (task) => withDeadline(config.requestTimeoutMs, task),
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   cleanups.push(stopReloading);
@@ -214,7 +240,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     server.listen(config.port, config.bindAddress, () => resolve());
   });
   cleanups.push(async () => {
-    for (const closeWatch of [...openWatches]) closeWatch();
+    watches.closeAll();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
   });

@@ -1,5 +1,6 @@
 // Which verb on which resource a request is, derived from method, path and query like
 // k8s.io/apiserver's RequestInfoFactory. Authorization (SubjectAccessReview) and routing both use it.
+import { badRequest } from './errors.js';
 import { parseFieldSelector } from './selectors.js';
 
 export interface RequestInfo {
@@ -20,8 +21,17 @@ function nonResource(method: string, path: string): RequestInfo {
   return { isResourceRequest: false, path, verb: method.toLowerCase(), apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
 }
 
+/** A path segment unescaped; a malformed %-escape is the client's error (400), as Go's URL parser says. */
+function unescapeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in the request path: ${JSON.stringify(segment)}`);
+  }
+}
+
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean).map(unescapeSegment);
   const verb = METHOD_VERBS[method.toUpperCase()];
   if (parts[0] !== 'apis' || parts.length < 4 || !verb) return nonResource(method, path);
   const [, apiGroup, apiVersion, ...rest] = parts;

@@ -1,6 +1,7 @@
-// One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials and retry
-// policy, and telling listeners of every call, every call that failed (after the SDK's retries) and
-// every attempt that failed (each retry), per operation: the benchmark and /metrics count them.
+// One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials, retry
+// policy and a timeout for every attempt, and telling listeners of every call, every call that failed
+// (after the SDK's retries) and every attempt that failed (each retry), per operation: the benchmark
+// and /metrics count them. A scoped view of the same clients aborts each call at a request's deadline.
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 
@@ -12,7 +13,12 @@ export interface AwsClientConfig {
   credentials?: AwsCredentialIdentity;
   /** Attempts per call, including the first; the SDK backs off exponentially between them. */
   maxAttempts: number;
+  /** How long one attempt may take, connecting included, before it fails with a (retried) TimeoutError. */
+  attemptTimeoutMs?: number;
 }
+
+/** Every attempt has a timeout: a hung connection must end in an error, never in a request that hangs. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 
 export type CallListener = (service: string, operation: string) => void;
 
@@ -25,6 +31,7 @@ export interface CallOutcomes {
 
 /** What every SDK v3 client has. Its input/output types vary per service; the counter ignores them. */
 interface SdkClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   middlewareStack: {
     // `any`: each service client has its own input/output unions, and the counter looks at neither.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,6 +48,7 @@ type ClientClass<T> = new (config: {
   credentials?: AwsCredentialIdentity;
   maxAttempts: number;
   forcePathStyle?: boolean;
+  requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }) => T;
 
 export class AwsClients {
@@ -48,15 +56,45 @@ export class AwsClients {
   private readonly listeners: CallListener[] = [];
   private readonly outcomes: CallOutcomes[] = [];
 
-  constructor(readonly config: AwsClientConfig) {}
+  constructor(
+    readonly config: AwsClientConfig,
+    /** When set, every call through these clients is aborted with it (see scoped). */
+    private readonly signal?: AbortSignal,
+    private readonly shared?: AwsClients,
+  ) {}
+
+  /** The same clients, each call of which is aborted when `signal` is (a request's deadline). */
+  scoped(signal: AbortSignal): AwsClients {
+    return new AwsClients(this.config, signal, this.root);
+  }
+
+  /** The instance that holds the SDK clients and the listeners (scoped views share it). */
+  private get root(): AwsClients {
+    return this.shared ?? this;
+  }
 
   /** The shared instance of an SDK client class, e.g. `aws.client(DynamoDBClient)`. */
   client<T extends SdkClient>(Client: ClientClass<T>): T {
+    const client = this.root.sharedClient(Client);
+    const signal = this.signal;
+    if (!signal) return client;
+    return new Proxy(client, {
+      get: (target, property, receiver) =>
+        property === 'send' ? (command: unknown, options?: object) => target.send(command, { abortSignal: signal, ...options }) : Reflect.get(target, property, receiver),
+    });
+  }
+
+  private get attemptTimeoutMs(): number {
+    return this.config.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+  }
+
+  private sharedClient<T extends SdkClient>(Client: ClientClass<T>): T {
     let client = this.clients.get(Client) as T | undefined;
     if (!client) {
       client = new Client({
         region: this.config.region,
         maxAttempts: this.config.maxAttempts,
+        requestHandler: { connectionTimeout: this.attemptTimeoutMs, requestTimeout: this.attemptTimeoutMs, throwOnRequestTimeout: true },
         ...(this.config.endpoint ? { endpoint: this.config.endpoint, forcePathStyle: true } : {}),
         ...(this.config.credentials ? { credentials: this.config.credentials } : {}),
       });
@@ -93,15 +131,15 @@ export class AwsClients {
   }
 
   onCall(listener: CallListener): void {
-    this.listeners.push(listener);
+    this.root.listeners.push(listener);
   }
 
   onOutcome(outcomes: CallOutcomes): void {
-    this.outcomes.push(outcomes);
+    this.root.outcomes.push(outcomes);
   }
 
   destroy(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
+    for (const client of this.root.clients.values()) client.destroy();
+    this.root.clients.clear();
   }
 }

@@ -1,7 +1,10 @@
 // Every AWS error becomes a typed API error: the user sees a Kubernetes Status with the right code,
 // never a 500 with an SDK stack. The SDK has already retried throttling and 5xx by the time we see one.
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { SdkError as SdkErrorShape } from '@smithy/types';
 import {
   forbidden,
+  gatewayTimeout,
   internalError,
   serviceUnavailable,
   StatusError,
@@ -36,21 +39,12 @@ export interface AwsErrorCodes {
   invalid?: string[];
 }
 
-/** Codes every service uses; each kind registers its own service's (registerAwsErrorCodes). */
-const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFound', 'NotFoundException']);
-const IN_USE = new Set(['ResourceInUseException', 'ConcurrentAccessException']);
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'LimitExceededException',
-]);
+/**
+ * Codes every service uses; each kind registers its own service's (registerAwsErrorCodes). SSM's are
+ * here as well: the create journal every kind uses (aws/create-journal.ts) keeps its records there.
+ */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFound', 'NotFoundException', 'ParameterNotFound']);
+const IN_USE = new Set(['ResourceInUseException', 'ConcurrentAccessException', 'ParameterAlreadyExists']);
 const DENIED = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -85,11 +79,10 @@ export function registerAwsErrorCodes(codes: AwsErrorCodes): void {
   for (const code of codes.inUse ?? []) IN_USE.add(code);
   for (const code of codes.invalid ?? []) INVALID.add(code);
 }
-/** Connection-level failures: the endpoint did not answer at all. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
 
 export const THROTTLE_RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+const TIMEOUT_RETRY_AFTER_SECONDS = 10;
 
 function codeOf(error: SdkError): string {
   return error.name ?? error.code ?? 'Error';
@@ -113,11 +106,9 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
   }
 }
 
-/** AWS said to slow down (the SDK retries these with backoff before giving up). */
+/** AWS said to slow down (the SDK retries these with backoff before giving up), as the SDK classifies it. */
 export function isAwsThrottling(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const sdk = error as SdkError;
-  return THROTTLED.has(codeOf(sdk)) || sdk.$metadata?.httpStatusCode === 429;
+  return typeof error === 'object' && error !== null && isThrottlingError(error as SdkErrorShape);
 }
 
 export function awsErrorCode(error: unknown): string {
@@ -141,14 +132,20 @@ export function mapAwsError(error: unknown, subject: ErrorSubject): StatusError 
       kind: subject.plural,
     });
   }
-  if (THROTTLED.has(code) || sdk.$metadata?.httpStatusCode === 429) {
+  // The SDK's own classification (the one its retry strategy uses): throttling codes of every service,
+  // HTTP 429, and errors its protocol marked as throttling.
+  if (isAwsThrottling(sdk)) {
     return tooManyRequests(`AWS is throttling requests for ${subject.plural} "${subject.name}"; ${said}`, THROTTLE_RETRY_AFTER_SECONDS);
+  }
+  if (code === 'AbortError') {
+    return gatewayTimeout(`AWS did not answer for ${subject.plural} "${subject.name}" within the request's deadline`, TIMEOUT_RETRY_AFTER_SECONDS);
   }
   if (DENIED.has(code)) {
     return forbidden(`the server's AWS identity may not perform this request on ${subject.plural} "${subject.name}"; ${said}`);
   }
   if (INVALID.has(code)) return invalid(subject.kind, subject.name, [fieldError('FieldValueInvalid', 'spec', said)]);
-  if (UNREACHABLE.has(code) || UNREACHABLE.has(sdk.code ?? '') || sdk.$fault === 'server' || (sdk.$metadata?.httpStatusCode ?? 0) >= 500) {
+  // Timeouts, refused or reset connections, 5xx: the SDK retried them already; AWS is not answering.
+  if (isTransientError(sdk as SdkErrorShape) || sdk.$fault === 'server' || (sdk.$metadata?.httpStatusCode ?? 0) >= 500) {
     return serviceUnavailable(`AWS is unavailable for ${subject.plural} "${subject.name}"; ${said}`, UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
   return internalError(`unexpected AWS error for ${subject.plural} "${subject.name}"; ${said}`);

@@ -11,6 +11,8 @@ export interface NamingRules {
   alwaysHash?: boolean;
   /** Maps characters the service does not accept. */
   sanitize?: (text: string) => string;
+  /** Hex digits of the identity's hash that end a hashed name (default 8). */
+  hashLength?: number;
 }
 
 const HASH_LENGTH = 8;
@@ -29,11 +31,32 @@ export function defaultPhysicalName(identity: ObjectIdentity, rules: NamingRules
   const joined = [identity.clusterName, identity.namespace, identity.name].join(rules.separator);
   const clean = rules.sanitize ? rules.sanitize(joined) : joined;
   if (!rules.alwaysHash && clean === joined && clean.length <= rules.maxLength) return clean;
-  const suffix = `-${identityHash(identity)}`;
+  const suffix = `-${identityHash(identity, rules.hashLength)}`;
   return `${clean.slice(0, rules.maxLength - suffix.length)}${suffix}`;
 }
 
+/** A DNS label (a namespace) followed by the separator: what comes after the cluster in a joined default name. */
+const namespaceThen = (separator: string) => new RegExp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?${separator.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.`);
+const hashed = (length = HASH_LENGTH) => new RegExp(`-[0-9a-f]{${length}}$`);
+
+/**
+ * Whether `name` has a shape a default name of `clusterName` can take: `<cluster><sep><namespace><sep>
+ * <name>`, or `<cluster><sep>...-<hash>`, each perhaps ending in one of `suffixes` (`.fifo`). Explicit
+ * names of that shape could take another object's default name, before that object exists even.
+ */
+export function inDefaultNameSpace(name: string, clusterName: string, rules: Omit<NamingRules, 'maxLength'>, suffixes: string[] = []): boolean {
+  const suffix = suffixes.find((s) => name.endsWith(s)) ?? '';
+  const bare = name.slice(0, name.length - suffix.length);
+  const joined = `${clusterName}${rules.separator}`;
+  const prefix = rules.sanitize ? rules.sanitize(joined) : joined;
+  if (!bare.startsWith(prefix)) return false;
+  return hashed(rules.hashLength).test(bare) || (!rules.alwaysHash && namespaceThen(rules.separator).test(bare.slice(prefix.length)));
+}
+
 const FIFO_SUFFIX = '.fifo';
+/** Default SNS and SQS names: "_" joins the parts (Kubernetes names never contain it). */
+export const MESSAGING_NAMING = { separator: '_', sanitize: (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '-') };
+export const MESSAGING_SUFFIXES = [FIFO_SUFFIX];
 
 /**
  * A default name for an SNS topic or SQS queue: letters, digits, `-` and `_` only (`_` joins the parts,
@@ -41,6 +64,6 @@ const FIFO_SUFFIX = '.fifo';
  */
 export function defaultMessagingName(identity: ObjectIdentity, maxLength: number, fifo: boolean): string {
   const suffix = fifo ? FIFO_SUFFIX : '';
-  const base = defaultPhysicalName(identity, { separator: '_', maxLength: maxLength - suffix.length, sanitize: (text) => text.replace(/[^A-Za-z0-9_-]/g, '-') });
+  const base = defaultPhysicalName(identity, { ...MESSAGING_NAMING, maxLength: maxLength - suffix.length });
   return `${base}${suffix}`;
 }

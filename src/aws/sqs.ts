@@ -32,9 +32,9 @@ export async function queueTags(ctx: AwsContext, url: string): Promise<Record<st
   }
 }
 
-/** A queue's tags, given its ARN; undefined when it does not exist. */
-export async function queueTagsByArn(ctx: AwsContext, arn: string): Promise<Record<string, string> | undefined> {
-  const url = await queueUrlOf(ctx, arn);
+/** A queue's tags, given its name, URL or ARN; undefined when it does not exist. */
+export async function queueTagsOf(ctx: AwsContext, ref: string): Promise<Record<string, string> | undefined> {
+  const url = await queueUrlOf(ctx, ref);
   return url ? queueTags(ctx, url) : undefined;
 }
 

@@ -2,7 +2,7 @@
 // authentication and authorization. Every error leaves as a metav1.Status.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreAggregatedDiscovery, coreApiVersions, coreResourceList, kindsGroup, type DiscoveredGroup } from '../api/discovery.js';
-import { serviceUnavailable, unauthorized } from '../api/errors.js';
+import { badRequest, serviceUnavailable, StatusError, unauthorized } from '../api/errors.js';
 import { acceptsJson, aggregatedDiscoveryVersion } from '../api/negotiation.js';
 import type { OpenApiDocuments } from '../api/openapi/documents.js';
 import { servedDocument, type ServedDocument } from '../api/served-document.js';
@@ -15,8 +15,10 @@ import type { Logger } from '../log.js';
 import type { KindStore } from '../registry/store.js';
 import type { Metrics } from './metrics.js';
 import { pathNotFound, resourceRequest } from './resources.js';
+import { queryOf } from './query.js';
 import { sendBody, sendError } from './respond.js';
 import { SELF_REVIEW_GROUPS, serveSelfReviews } from './self-reviews.js';
+import type { WatchStreams } from './watch-stream.js';
 
 export interface AppDeps {
   stores: Map<string, KindStore>;
@@ -29,12 +31,16 @@ export interface AppDeps {
   notReady: () => string | undefined;
   /** Why resource requests are refused (503) now (a replica that is not the leader), or undefined. */
   notServing: () => string | undefined;
-  /** Why the view is not filled yet (lists and watches wait for the first read of AWS), or undefined. */
-  viewNotFilled: () => string | undefined;
+  /** Why a kind's view (by plural) is not filled yet (its lists and watches wait for its first read of AWS), or undefined. */
+  viewNotFilled: (plural: string) => string | undefined;
   version: { gitVersion: string };
   bookmarkIntervalMs: number;
   /** Serve SelfSubjectAccessReview, SelfSubjectRulesReview and SelfSubjectReview (local mode: no kube-apiserver does). */
   selfReviews: boolean;
+  /** This server's open watch streams. */
+  watches: WatchStreams;
+  /** Runs a request's work under the request deadline for AWS calls. */
+  withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 interface Locals {
@@ -69,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, viewNotFilled: deps.viewNotFilled });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewNotFilled: deps.viewNotFilled, withinDeadline: deps.withinDeadline });
   const groups: DiscoveredGroup[] = [kindsGroup([...deps.stores.values()].map((s) => s.kind.names)), ...(deps.selfReviews ? SELF_REVIEW_GROUPS : [])];
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(groups, 'apidiscovery.k8s.io/v2')),
@@ -84,12 +90,14 @@ export function createApp(deps: AppDeps): express.Express {
   // Metrics for every other request; authentication and authorization.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const info = parseRequestInfo(req.method, req.path, new URL(req.originalUrl, 'https://localhost').searchParams);
+    let info: RequestInfo | undefined;
     res.on('finish', () => {
-      deps.metrics.requests.inc({ verb: info.verb, resource: info.resource, code: String(res.statusCode) });
-      if (info.verb !== 'watch') deps.metrics.latency.observe({ verb: info.verb, resource: info.resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      const labels = { verb: info?.verb ?? 'unknown', resource: info?.resource ?? '' };
+      deps.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+      if (labels.verb !== 'watch') deps.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
     (async () => {
+      info = parseRequestInfo(req.method, req.path, queryOf(req.originalUrl));
       const user = await deps.authenticator.authenticate(req);
       if (!user) throw unauthorized();
       const decision = await deps.authorizer.authorize(user, info);
@@ -151,5 +159,13 @@ export function createApp(deps: AppDeps): express.Express {
         : handleResource(req, res, info);
     work.catch((error: unknown) => sendError(res, error, deps.log));
   });
+  // Whatever express itself throws (it should not) still leaves as a Status, never as its HTML page.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, clientErrorOf(error) ?? error, deps.log));
   return app;
+}
+
+/** Errors express raises for a bad request carry a 4xx `status`. */
+function clientErrorOf(error: unknown): StatusError | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? badRequest(error instanceof Error ? error.message : 'bad request') : undefined;
 }

@@ -11,6 +11,12 @@ const FIELD_VALIDATION_VALUES = ['', 'Ignore', 'Strict', 'Warn'];
 export const PROPAGATION_POLICIES = ['Foreground', 'Background', 'Orphan'] as const;
 export type PropagationPolicy = (typeof PROPAGATION_POLICIES)[number];
 
+/** The query of a request; malformed %-escapes stay as they are (URLSearchParams never throws, `new URL` can). */
+export function queryOf(originalUrl: string): URLSearchParams {
+  const at = originalUrl.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : originalUrl.slice(at + 1));
+}
+
 /** A boolean parameter: true when present with any value but `false` or `0` (a bare `?watch` too). */
 export function booleanOf(query: URLSearchParams, name: string): boolean {
   const values = query.getAll(name);

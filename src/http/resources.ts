@@ -13,16 +13,19 @@ import type { KindStore } from '../registry/store.js';
 import type { ListQuery, WriteOptions } from '../registry/store-types.js';
 import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.js';
 import { parseListOptions } from './list-options.js';
-import { deleteQueryOf, writeQueryOf, type WriteQuery } from './query.js';
+import { deleteQueryOf, queryOf, writeQueryOf, type WriteQuery } from './query.js';
 import { addWarnings, sendBody } from './respond.js';
-import { serveWatch } from './watch-stream.js';
+import type { WatchStreams } from './watch-stream.js';
 
 export interface ResourceDeps {
   stores: Map<string, KindStore>;
   log: Logger;
   bookmarkIntervalMs: number;
-  /** Why the view is not filled by the first read of the AWS account yet, or undefined once it is. */
-  viewNotFilled: () => string | undefined;
+  watches: WatchStreams;
+  /** Why a kind's view (by plural) is not filled by its first read of the AWS account yet, or undefined once it is. */
+  viewNotFilled: (plural: string) => string | undefined;
+  /** Runs a request's work under the request deadline for AWS calls. */
+  withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /** Verbs served from the view, which until the first read of AWS would answer an empty or partial list. */
@@ -78,7 +81,7 @@ function list(req: Request, res: Response, store: KindStore, info: RequestInfo, 
 function watch(req: Request, res: Response, store: KindStore, info: RequestInfo, query: URLSearchParams, deps: ResourceDeps): void {
   const negotiated = negotiate(req.headers.accept, false);
   const options = parseListOptions(query, true);
-  serveWatch(
+  deps.watches.serve(
     req,
     res,
     store,
@@ -124,12 +127,15 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
   const store = deps.stores.get(info.resource);
   if (!store || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   if (info.subresource && (info.subresource !== 'status' || !info.name)) throw pathNotFound();
-  const query = new URL(req.originalUrl, 'https://localhost').searchParams;
+  const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   if (info.subresource === 'status' && info.verb !== 'get') throw statusNotWritable(info);
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
-  const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled() : undefined;
+  const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled(info.resource) : undefined;
   if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
+  // Every query parameter is checked before anything is done: a write must not happen for a request
+  // refused only when its answer is shaped (the write options are checked with the body, below).
+  includeObjectOf(query);
   const { namespace, name } = info;
   switch (info.verb) {
     case 'list':
@@ -178,6 +184,6 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
 }
 
 export function resourceRequest(deps: ResourceDeps) {
-  return (req: Request, res: Response, info: RequestInfo): Promise<void> => dispatch(req, res, info, deps);
+  return (req: Request, res: Response, info: RequestInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, deps));
 }
 

@@ -17,8 +17,8 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
 }
 
-/** Open watches, so shutdown can end them cleanly. */
-export const openWatches = new Set<() => void>();
+/** The longest delay setTimeout takes (a signed 32-bit number of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resourceVersion: string, initialEventsEnd: boolean): unknown {
   const metadata = { resourceVersion, ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END]: 'true' } } : {}) };
@@ -27,9 +27,28 @@ function bookmarkObject(kind: KindDefinition, shape: Negotiated['shape'], resour
   return { kind: kind.names.kind, apiVersion: GROUP_VERSION, metadata };
 }
 
-const encodedEvents = new EncodedEvents();
+/**
+ * The watch streams one server has open (so its shutdown can end them cleanly), and the encodings
+ * they share. One per server: closing one server's watches never touches another's in the process.
+ */
+export class WatchStreams {
+  private readonly open = new Set<() => void>();
+  private readonly encodedEvents = new EncodedEvents();
 
-export function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
+  get size(): number {
+    return this.open.size;
+  }
+
+  closeAll(): void {
+    for (const close of [...this.open]) close();
+  }
+
+  serve(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions): void {
+    serveWatch(req, res, store, request, options, this.open, this.encodedEvents);
+  }
+}
+
+function serveWatch(req: Request, res: Response, store: KindStore, request: WatchRequest, options: WatchOptions, openWatches: Set<() => void>, encodedEvents: EncodedEvents): void {
   const kind = store.kind;
   // A Table watch sends the column definitions with its first event only (kube's watchEmbeddedEncoder).
   let headersSent = options.shape !== 'table';
@@ -74,8 +93,9 @@ export function serveWatch(req: Request, res: Response, store: KindStore, reques
   };
   stop = store.watch(request, send);
 
-  // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out.
-  const timeoutMs = (options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
+  // Without timeoutSeconds kube picks 30-60 minutes, so clients reconnect and spread out. Longer than
+  // a timer can wait (about 24.8 days) is cut to that: Node would otherwise fire the timer at once.
+  const timeoutMs = Math.min((options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000, MAX_TIMER_MS);
   timers.push(setTimeout(close, timeoutMs));
   if (request.allowBookmarks) {
     const bookmark = () => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false });

@@ -31,6 +31,11 @@ export class LeaderElector {
   private observedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * The round now talking to kube-apiserver, if any: stop() waits for it before giving the Lease up.
+   * It resolves to true when it wrote this replica into the Lease after stop() was called.
+   */
+  private round: Promise<boolean> | undefined;
 
   constructor(
     private readonly cluster: ClusterConnection,
@@ -49,23 +54,38 @@ export class LeaderElector {
   }
 
   start(): void {
-    void this.tick();
+    this.tick();
   }
 
-  /** Stops competing; a leader releases the Lease so another replica takes over at once. */
+  /**
+   * Stops competing; a leader releases the Lease so another replica takes over at once. A round in
+   * flight is waited for first: its renewal could otherwise land after the release (and hold the
+   * Lease for this replica again) or make this replica the leader after it stopped, with no later
+   * round to demote it: two leaders.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (!this.leading) return;
+    const acquiredMeanwhile = await this.round;
+    if (!this.leading && !acquiredMeanwhile) return;
     this.setLeading(false);
     await this.release().catch((error: unknown) => this.log.warn({ error: kubeErrorMessage(error) }, 'could not release the leader Lease'));
   }
 
-  private async tick(): Promise<void> {
+  private tick(): void {
+    this.round = this.runRound().finally(() => {
+      this.round = undefined;
+      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.config.retryPeriodMs);
+    });
+  }
+
+  private async runRound(): Promise<boolean> {
+    let acquired = false;
     try {
-      const acquired = await this.tryAcquireOrRenew();
+      acquired = await this.tryAcquireOrRenew();
       this.observedOnce = true;
-      if (acquired) {
+      // A replica told to stop while this round was in flight does not start leading now.
+      if (acquired && !this.stopped) {
         this.lastRenewal = Date.now();
         this.setLeading(true);
       }
@@ -73,7 +93,7 @@ export class LeaderElector {
       this.log.warn({ error: kubeErrorMessage(error), lease: this.config.name }, 'could not acquire or renew the leader Lease');
     }
     if (this.leading && Date.now() - this.lastRenewal > this.config.renewDeadlineMs) this.setLeading(false);
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.config.retryPeriodMs);
+    return acquired && this.stopped;
   }
 
   private setLeading(leading: boolean): void {

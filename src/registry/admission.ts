@@ -5,6 +5,7 @@
 import { badRequest, fieldError, invalid, type FieldError } from '../api/errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from '../api/names.js';
 import { deepEqual } from '../api/json.js';
+import { managedFieldsErrors, metadataTypeError, ownerReferenceErrors } from '../api/object-meta.js';
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
@@ -35,11 +36,13 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${GROUP_VERSION})`);
   }
   if (body.kind !== kind.names.kind) throw badRequest(`the kind in the data (${typeof body.kind === 'string' ? body.kind : JSON.stringify(body.kind)}) does not match the expected kind (${kind.names.kind})`);
-  if (body.metadata !== undefined && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
+  if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) cannotHandle(kind, 'metadata must be an object');
   const root = specFieldOf(kind);
   if (body[root] !== undefined && body[root] !== null && !isPlainObject(body[root])) cannotHandle(kind, `${root} must be an object`);
   const object = structuredClone(body) as KubeObject;
   object.metadata ??= {};
+  const wrongType = metadataTypeError(object.metadata as Record<string, unknown>);
+  if (wrongType) cannotHandle(kind, wrongType);
   // `spec:` with nothing under it (the original operator's SNSTopic example) stays null for the field
   // manager, as in kube (an apply of it owns the spec); admission reads it as an empty spec.
   omitEmptyMetadata(object);
@@ -89,7 +92,7 @@ function metadataErrors(object: KubeObject): FieldError[] {
   if (metadata.finalizers !== undefined && !(Array.isArray(metadata.finalizers) && metadata.finalizers.every((f) => typeof f === 'string'))) {
     errors.push(fieldError('FieldValueTypeInvalid', 'metadata.finalizers', 'must be a list of strings'));
   }
-  return errors;
+  return [...errors, ...ownerReferenceErrors(metadata.ownerReferences), ...managedFieldsErrors(metadata.managedFields)];
 }
 
 function tagErrors(tags: Record<string, string>, root: string): FieldError[] {
@@ -141,7 +144,7 @@ function readPath(spec: Record<string, unknown>, path: string): unknown {
 }
 
 /** Immutable spec fields, comparing canonical specs: any change (setting, removing) is a 422 naming the field. */
-function immutableFieldErrors<S extends object>(kind: KindDefinition<S>, current: S, desired: S): FieldError[] {
+export function immutableFieldErrors<S extends object>(kind: KindDefinition<S>, current: S, desired: S): FieldError[] {
   const [before, after] = [current as Record<string, unknown>, desired as Record<string, unknown>];
   return kind.immutableFields
     .filter((path) => !deepEqual(readPath(before, path), readPath(after, path)))

@@ -12,8 +12,10 @@ import type { Schema } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
 import type { AwsContext, ObjectIdentity } from '../aws/context.js';
 import type { AwsErrorCodes } from '../aws/errors.js';
+import type { TagChange } from '../aws/metadata-tags.js';
+import type { NamingRules } from '../aws/naming.js';
 
-export type { KindNames, ObjectIdentity, PrinterColumn };
+export type { KindNames, ObjectIdentity, PrinterColumn, TagChange };
 /** The AWS context a kind's calls are made with. */
 export type KindContext = AwsContext;
 
@@ -69,10 +71,6 @@ export function changed<S extends object>(change: SpecChange<S>, ...fields: (key
   return fields.some((field) => change.fields.has(field));
 }
 
-export interface TagChange {
-  set: Record<string, string>;
-  remove: string[];
-}
 
 /** One resource as the kind's enumeration lists it. */
 export interface Listed {
@@ -97,17 +95,62 @@ export interface UpdateReport {
   events?: KindEvent[];
 }
 
+/**
+ * An AWS resource besides the object's own that a spec has the server create or wire in. The store
+ * checks each before anything is written (docs/security.md): a `part` (made and deleted with the
+ * object, like a queue's own dead-letter queue) must not exist yet or be this object's part already;
+ * a `target` (referred to: written into the resource, or given a policy statement for it) must belong
+ * to the object's namespace or not be managed by this server at all.
+ */
+export interface LinkedResource {
+  use: 'part' | 'target';
+  /** The spec field that makes the link, for messages (`spec.logging.targetBucket`). */
+  field: string;
+  /** The kind of resource it is (for messages) and its name or ARN. */
+  kind: string;
+  name: string;
+  /** A part's role, as its part tag says it (`dead-letter-queue`). */
+  role?: string;
+  /** Its tags now; undefined when it does not exist or this account cannot see it. */
+  tags(ctx: KindContext): Promise<Record<string, string> | undefined>;
+}
+
+/** How a spec may name the physical resource itself (the default derives it from the object's identity). */
+export interface ExplicitNaming {
+  /** The spec field holding the name. */
+  field: string;
+  /** The rules default names follow: explicit names may not take a shape of theirs (aws/naming.ts). */
+  rules: Omit<NamingRules, 'maxLength'>;
+  /** Suffixes default names may end in (`.fifo`). */
+  suffixes?: string[];
+}
+
 export interface KindAws<S extends object> {
   /** The physical name a new object gets: the spec's explicit name, or (without a spec too) a collision-free default. */
   physicalName(identity: ObjectIdentity, spec?: S): string;
+  /** Where the spec names the resource explicitly; absent when names are always derived. */
+  explicitName?: ExplicitNaming;
+  /** Every other AWS resource the spec has the server create or wire in (see LinkedResource). */
+  linked?(spec: S, physicalName: string, identity: ObjectIdentity): LinkedResource[];
   /** Reads the resource (spec, status, tags); undefined when it does not exist. */
   find(ctx: KindContext, ref: string): Promise<Observed<S> | undefined>;
+  /**
+   * Checks against AWS that a create must pass before anything is written (a subscription SNS already
+   * has, say): run before the create records itself, in dry runs too. Refuses by throwing.
+   */
+  precheck?(ctx: KindContext, spec: S): Promise<void>;
   /** Creates the resource with its tags (in the same call where AWS allows it); returns its ref. */
   create(ctx: KindContext, name: string, spec: S, tags: Record<string, string>): Promise<string>;
   /** Brings the resource from `change.current` to `change.desired` with the fewest AWS calls; tags are separate. */
   update(ctx: KindContext, current: Observed<S>, change: SpecChange<S>): Promise<UpdateReport | void>;
   setTags(ctx: KindContext, current: Observed<S>, change: TagChange): Promise<void>;
   delete(ctx: KindContext, current: Observed<S>): Promise<DeleteOutcome>;
+  /**
+   * Removes a resource whose create never finished (nobody was told it exists), with everything made
+   * for it, overriding what only a finished object could have asked for (deletion protection); it
+   * still never destroys data (a bucket holding objects stays). Default: delete.
+   */
+  discard?(ctx: KindContext, current: Observed<S>): Promise<void>;
   /**
    * Every resource of this kind tagged as belonging to `clusterName`: its ref, with its tags when the
    * listing call returns them (the Resource Groups Tagging API does). Tags let the resync skip reading

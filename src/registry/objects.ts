@@ -38,6 +38,9 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
   }
 }
 
+/** The Ready condition's reason for an object whose metadata tags cannot be read (see store-reader.ts). */
+export const METADATA_UNREADABLE = 'MetadataUnreadable';
+
 /**
  * When the Ready condition took its status: kept from the previous rendering while the status stays;
  * on a process's first rendering of the object (after a restart), the time the last write stored
@@ -52,14 +55,14 @@ function transitionTime(status: string, previous: Condition | undefined, stored:
 export const WAITING_FOR_REFERENCES = 'WaitingForReferences';
 const notReadyReason = (lifecycle: Lifecycle): string => (lifecycle.phase === 'Waiting' ? WAITING_FOR_REFERENCES : lifecycle.phase);
 
-function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string): Condition {
-  const ready = observed.lifecycle.phase === 'Ready';
+function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string, quarantine?: string): Condition {
+  const ready = observed.lifecycle.phase === 'Ready' && !quarantine;
   const status = ready ? 'True' : 'False';
   return {
     type: 'Ready',
     status,
-    reason: ready ? 'Available' : notReadyReason(observed.lifecycle),
-    message: observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
+    reason: ready ? 'Available' : quarantine ? METADATA_UNREADABLE : notReadyReason(observed.lifecycle),
+    message: quarantine ?? observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
     lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
   };
@@ -93,9 +96,16 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
   return value && Object.keys(value).length > 0 ? value : undefined;
 }
 
+/** Why the object's metadata could not be read, when it was rendered quarantined. */
+export function quarantineOf(object: KubeObject | undefined): string | undefined {
+  const ready = previousReady(object);
+  return ready?.reason === METADATA_UNREADABLE ? ready.message : undefined;
+}
+
 /**
  * The object for an observed AWS resource. `previous` (the last rendering) keeps transition times and a
- * pending deletion's timestamp stable between renderings.
+ * pending deletion's timestamp stable between renderings. A `quarantine` (why its metadata tags cannot
+ * be read) makes it Ready=False with reason MetadataUnreadable.
  */
 export function renderObject(
   kind: KindDefinition,
@@ -105,6 +115,7 @@ export function renderObject(
   name: string,
   previous: KubeObject | undefined,
   now: string = new Date().toISOString(),
+  quarantine?: string,
 ): KubeObject {
   const deleting = observed.lifecycle.phase === 'Deleting';
   const deletionTimestamp = meta.deletionTimestamp ?? (deleting ? (previous?.metadata.deletionTimestamp ?? now) : undefined);
@@ -131,7 +142,7 @@ export function renderObject(
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
       observedGeneration: meta.generation,
-      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now), ...otherConditions(observed, meta.generation, previous, now)],
+      conditions: [readyCondition(kind, observed, meta.generation, previousReady(previous), meta.readySince, now, quarantine), ...otherConditions(observed, meta.generation, previous, now)],
     },
     output: observed.outputs,
   };
@@ -171,4 +182,12 @@ export function recoveredMetadata(observed: Observed, creationTimestamp: string)
 function uidFromArn(arn: string): string {
   const h = createHash('sha256').update(arn).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What a quarantined object says about itself and what whoever may tag it in AWS can do about it. */
+export function quarantineMessage(observed: Observed, reason: string): string {
+  return (
+    `the Kubernetes metadata stored in the service-operator.aws/meta tags of ${observed.arn} cannot be read (${reason}); ` +
+    'the object is listed but neither served nor changed until those tags are repaired, or removed in AWS (the resource then gets new metadata)'
+  );
 }

@@ -2,9 +2,11 @@
 // dead-letter queue), made by object name or by ARN. The spec holds both once resolved: the object name
 // (the user's, or found from the target's ownership tags when the user gave an ARN) and the ARN. The spec
 // rendered from AWS holds both too, so the two compare equal and `kubectl apply` stays quiet either way.
+// Whether the object may refer to a target at all (not one of another namespace) is the store's
+// check of every linked resource (kind.ts, LinkedResource), made after these are resolved.
 import { fieldError } from '../api/errors.js';
 import { childPath } from '../api/schema.js';
-import { readIdentity, type OwnerIdentity } from '../aws/metadata-tags.js';
+import { readIdentity } from '../aws/metadata-tags.js';
 import { SpecInvalid, type ObjectIdentity, type SiblingLookup } from './kind.js';
 
 type Loose = Record<string, unknown>;
@@ -26,38 +28,6 @@ export type NameOfArn = (arn: string) => Promise<string | undefined>;
 export function siblingName(tags: Record<string, string>, referrer: Pick<ObjectIdentity, 'clusterName' | 'namespace'>): string | undefined {
   const owner = readIdentity(tags);
   return owner && owner.cluster === referrer.clusterName && owner.namespace === referrer.namespace ? owner.name : undefined;
-}
-
-/** The target of an ARN reference is managed for another namespace or another cluster. */
-export class ForeignTarget extends Error {
-  constructor(readonly owner: OwnerIdentity) {
-    super(`managed for ${owner.name} in namespace ${owner.namespace} of cluster ${owner.cluster}`);
-  }
-}
-
-/**
- * siblingName for a reference being written (a NameOfArn for resolveReference): a target no object
- * manages is fine (undefined), one managed for another namespace or cluster is refused. Subscribing to
- * another team's topic, or wiring another team's queue, would reach across namespaces in AWS.
- */
-export function referableName(tags: Record<string, string>, referrer: Pick<ObjectIdentity, 'clusterName' | 'namespace'>): string | undefined {
-  const owner = readIdentity(tags);
-  if (!owner) return undefined;
-  const name = siblingName(tags, referrer);
-  if (name === undefined) throw new ForeignTarget(owner);
-  return name;
-}
-
-/** The referrer-namespace name for an ARN; a 422 on the ARN's field when another namespace or cluster owns the target. */
-export async function nameOfTarget(arn: string, fields: ReferenceFields, nameOfArn: NameOfArn): Promise<string | undefined> {
-  try {
-    return await nameOfArn(arn);
-  } catch (error) {
-    if (!(error instanceof ForeignTarget)) throw error;
-    const { owner } = error;
-    const detail = `${arn} is managed for ${fields.kind} "${owner.name}" in namespace "${owner.namespace}" of cluster "${owner.cluster}"; an object may refer only to AWS resources of its own namespace or to resources aws-service-apiserver does not manage`;
-    throw new SpecInvalid([fieldError('FieldValueForbidden', childPath(fields.path, fields.arnKey), detail)]);
-  }
 }
 
 /**
@@ -101,6 +71,6 @@ async function resolveFields(holder: Loose, current: Loose | undefined, fields: 
     return { ...rest, [fields.nameKey]: name, [fields.arnKey]: targetArn };
   }
   if (arn === undefined) return rest;
-  const owner = await nameOfTarget(arn, fields, nameOfArn);
+  const owner = await nameOfArn(arn);
   return { ...rest, ...(owner ? { [fields.nameKey]: owner } : {}), [fields.arnKey]: arn };
 }

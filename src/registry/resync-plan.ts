@@ -7,9 +7,11 @@
 //    tags do not show (a capacity changed in the console): with N objects and budget B, every object
 //    is re-read at least every ceil(N/B) periods;
 //  - each object the listing no longer shows, to confirm it is gone before reporting it deleted.
+// Half-made resources (creates under way or abandoned) are listed apart: they are not objects.
 import { createHash } from 'node:crypto';
 import { stableStringify } from '../api/json.js';
 import { readIdentity } from '../aws/metadata-tags.js';
+import { isHalfMade } from './half-made.js';
 import type { Listed } from './kind.js';
 import type { ObjectView, ViewEntry } from './view.js';
 
@@ -26,6 +28,8 @@ export interface ResyncRead {
 export interface ResyncPlan {
   /** Resources the listing shows are new or changed. */
   changed: ResyncRead[];
+  /** Half-made resources of this cluster (registry/half-made.ts), with their tags: not objects. */
+  halfMade: (Required<ResyncRead> & { tags: Record<string, string> })[];
   /** Objects that look unchanged, read anyway within the budget, least recently read first. */
   spotChecks: ResyncRead[];
   /** Objects in the view the listing no longer shows. */
@@ -41,6 +45,7 @@ export function planResync(listing: readonly (string | Listed)[], view: ObjectVi
   const byRef = new Map(entries.map((entry) => [entry.ref, entry]));
   const listed = new Set<ViewEntry>();
   const changed: ResyncRead[] = [];
+  const halfMade: ResyncPlan['halfMade'] = [];
   const unchanged: ViewEntry[] = [];
   for (const item of listing) {
     if (typeof item === 'string') {
@@ -54,6 +59,10 @@ export function planResync(listing: readonly (string | Listed)[], view: ObjectVi
     }
     const owner = readIdentity(item.tags);
     if (!owner || owner.cluster !== clusterName) continue;
+    if (isHalfMade(item.tags)) {
+      halfMade.push({ ref: item.ref, owner: { namespace: owner.namespace, name: owner.name }, tags: item.tags });
+      continue;
+    }
     const entry = view.get(owner.namespace, owner.name);
     if (entry) listed.add(entry);
     // The listing's ref may be another form of the one the view holds (a queue's name for its URL).
@@ -64,5 +73,5 @@ export function planResync(listing: readonly (string | Listed)[], view: ObjectVi
     .sort((a, b) => a.readAt - b.readAt)
     .slice(0, readBudget)
     .map((entry) => ({ ref: entry.ref, owner: ownerOf(entry) }));
-  return { changed, spotChecks, missing: entries.filter((entry) => !listed.has(entry)) };
+  return { changed, halfMade, spotChecks, missing: entries.filter((entry) => !listed.has(entry)) };
 }

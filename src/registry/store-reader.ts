@@ -5,13 +5,14 @@ import { conflict, invalid, notFound } from '../api/errors.js';
 import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { mapAwsError } from '../aws/errors.js';
-import { decodeMetadataTags, readIdentity, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import { readIdentity, readMetadataTags, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { forEachConcurrently } from './concurrency.js';
 import { EventLog } from './event-log.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
-import { recoveredMetadata, renderObject, WAITING_FOR_REFERENCES } from './objects.js';
+import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
+import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject, WAITING_FOR_REFERENCES } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
 import type { ListQuery, PageRequest, StoreConfig } from './store-types.js';
@@ -29,6 +30,12 @@ export interface Found {
   object: KubeObject;
   /** When the read that found it started (performance.now()). */
   readAt: number;
+  /**
+   * Why its metadata tags cannot be read, when they cannot: the object is then quarantined, listed
+   * (Ready=False, MetadataUnreadable) but never served by GET nor written, since its labels,
+   * annotations, finalizers and owner references are unknown.
+   */
+  quarantine?: string;
 }
 
 export abstract class StoreReader {
@@ -65,7 +72,10 @@ export abstract class StoreReader {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads the object's AWS resource now; undefined when it does not exist or is not this object's. */
+  /**
+   * Reads the object's AWS resource now; undefined when it does not exist, is not this object's, or is
+   * half made (a create under way or abandoned: registry/half-made.ts), which is not an object yet.
+   */
   protected async observe(namespace: string, name: string, readAt: number = performance.now()): Promise<Omit<Found, 'object'> | undefined> {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
@@ -73,31 +83,57 @@ export abstract class StoreReader {
     const ctx = this.config.context();
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
-      if (observed && sameOwner(readIdentity(observed.tags), owner)) {
-        return { ref: observed.ref, observed, meta: this.metadataOf(observed, namespace, name), readAt };
-      }
+      if (observed && sameOwner(readIdentity(observed.tags), owner) && !isHalfMade(observed.tags)) return this.found(observed, namespace, name, readAt);
     }
     return undefined;
   }
 
   /**
-   * The metadata stored in the resource's tags, or, for a resource that has none (created or edited out
-   * of band), metadata recovered from it; its creation time stays the one first shown when AWS does not
-   * say, so that re-reading it does not change the object.
+   * What a read found: the metadata stored in the resource's tags; for a resource that has none
+   * (created or tagged out of band), metadata recovered from it, its creation time the one first shown
+   * when AWS does not say, so that re-reading it does not change the object; for one whose metadata
+   * tags cannot be read, recovered metadata and a quarantine.
    */
-  protected metadataOf(observed: Observed, namespace: string, name: string): StoredMetadata {
+  protected found(observed: Observed, namespace: string, name: string, readAt: number): Omit<Found, 'object'> {
+    const reading = readMetadataTags(observed.tags);
+    if (reading.state === 'readable') return { ref: observed.ref, observed, meta: reading.meta, readAt };
     const shown = this.view.get(namespace, name)?.object.metadata.creationTimestamp;
-    return decodeMetadataTags(observed.tags) ?? recoveredMetadata(observed, observed.createdAt ?? shown ?? timestamp());
+    const meta = recoveredMetadata(observed, observed.createdAt ?? shown ?? timestamp());
+    return { ref: observed.ref, observed, meta, readAt, ...(reading.state === 'unreadable' ? { quarantine: quarantineMessage(observed, reading.reason) } : {}) };
   }
 
-  /** Renders what was found and records it in the view (new resourceVersion only if it changed). */
+  /**
+   * Renders what was found and records it in the view (new resourceVersion only if it changed). Should
+   * rendering fail on something AWS holds, the object is quarantined rather than the read failing.
+   */
   protected commit(namespace: string, name: string, found: Omit<Found, 'object'>): Found {
     const previous = this.view.get(namespace, name)?.object;
-    return { ...found, object: this.view.commit(found.ref, this.render(found.observed, found.meta, namespace, name, previous), tagsFingerprint(found.observed.tags), found.readAt) };
+    let rendered: { object: KubeObject; quarantine?: string };
+    try {
+      rendered = { object: this.render(found.observed, found.meta, namespace, name, previous, found.quarantine), ...(found.quarantine ? { quarantine: found.quarantine } : {}) };
+    } catch (error) {
+      const quarantine = quarantineMessage(found.observed, `it could not be rendered: ${error instanceof Error ? error.message : String(error)}`);
+      const meta = recoveredMetadata(found.observed, previous?.metadata.creationTimestamp ?? timestamp());
+      rendered = { object: this.render({ ...found.observed, spec: {}, status: {}, outputs: {} }, meta, namespace, name, previous, quarantine), quarantine };
+    }
+    const object = this.view.commit(found.ref, rendered.object, tagsFingerprint(found.observed.tags), found.readAt);
+    if (rendered.quarantine && quarantineOf(previous) !== rendered.quarantine) this.reportQuarantine(object, rendered.quarantine);
+    return { ...found, object, ...(rendered.quarantine ? { quarantine: rendered.quarantine } : {}) };
   }
 
-  protected render(observed: Observed, meta: StoredMetadata, namespace: string, name: string, previous: KubeObject | undefined): KubeObject {
-    const object = renderObject(this.kind, observed, meta, namespace, name, previous, timestamp());
+  private reportQuarantine(object: KubeObject, message: string): void {
+    this.config.log.warn({ kind: this.kind.names.kind, namespace: object.metadata.namespace, name: object.metadata.name, reason: message }, 'quarantined an object whose metadata tags cannot be read');
+    this.config.hooks?.recordEvent?.(this.kind, object, { type: 'Warning', reason: METADATA_UNREADABLE, message });
+  }
+
+  /** An object requests may read or change: a quarantined one is a 409 saying why and what to do. */
+  protected servable<T extends Found | undefined>(found: T): T {
+    if (found?.quarantine) throw conflict(this.plural, found.object.metadata.name as string, found.quarantine);
+    return found;
+  }
+
+  protected render(observed: Observed, meta: StoredMetadata, namespace: string, name: string, previous: KubeObject | undefined, quarantine?: string): KubeObject {
+    const object = renderObject(this.kind, observed, meta, namespace, name, previous, timestamp(), quarantine);
     return { ...object, ...this.config.hooks?.extraRootFields?.(object) };
   }
 
@@ -130,7 +166,7 @@ export abstract class StoreReader {
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
-    const found = await this.refreshConsistently(namespace, name);
+    const found = this.servable(await this.refreshConsistently(namespace, name));
     if (!found) throw notFound(this.plural, name);
     return found.object;
   }
@@ -166,7 +202,7 @@ export abstract class StoreReader {
    * What a full resync reads, and why, is in resync-plan.ts.
    */
   async resync(onlyTransitional = false): Promise<void> {
-    const reread = (entry: ViewEntry) => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string);
+    const reread = (entry: ViewEntry) => this.tolerated(entry.ref, () => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string));
     if (onlyTransitional) {
       await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
       return;
@@ -175,9 +211,60 @@ export abstract class StoreReader {
     const listing: (string | Listed)[] = [];
     for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
     const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
-    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.resyncRead(ctx, read));
+    const abandoned = plan.halfMade.filter((item) => isAbandoned(item.tags)).map((item) => ({ ref: item.ref, owner: item.owner }));
+    await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read, abandoned)));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
     await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
+    if (this.config.mayCleanUp?.() ?? true) await forEachConcurrently(abandoned, RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.discardAbandoned(read)));
+  }
+
+  /** Removes a resource whose create never finished, with the kind's discard (else its delete). */
+  protected async discard(name: string, ctx: KindContext, observed: Observed): Promise<void> {
+    await this.aws(name, async () => {
+      await (this.kind.aws.discard ?? this.kind.aws.delete)(ctx, observed);
+    });
+  }
+
+  /**
+   * Removes a half-made resource whose create was abandoned (the process died, or its rollback
+   * failed): nobody was told it exists. In line with writes to its object, and only if a fresh read
+   * still finds it half made and abandoned, so a create that is finishing it meanwhile wins.
+   */
+  private async discardAbandoned(read: Required<ResyncRead>): Promise<void> {
+    const { namespace, name } = read.owner;
+    const journal = this.config.journal;
+    await this.mutex.run(objectKey(namespace, name), async () => {
+      const ctx = this.config.context();
+      const observed = await this.aws(name, () => this.kind.aws.find(ctx, read.ref));
+      if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
+      const key = this.journalKey(namespace, name);
+      const record = journal && (await this.aws(name, () => journal.read(key)));
+      if (!vouchedFor(record, this.kind.aws.physicalName(this.identity(namespace, name), observed.spec), observed.tags)) {
+        this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'a half-made AWS resource no create record vouches for stays hidden: apply its object again to finish it, or remove it in AWS');
+        return;
+      }
+      await this.discard(name, ctx, observed);
+      await this.aws(name, async () => journal?.forget(key));
+      this.config.log.warn({ kind: this.kind.names.kind, namespace, name, ref: observed.ref }, 'removed a half-made AWS resource whose create was abandoned');
+    });
+  }
+
+  /** The object's key in the create journal. */
+  protected journalKey(namespace: string, name: string): string {
+    return `${this.plural}/${namespace}/${name}`;
+  }
+
+  /**
+   * One background step for one resource (a read, the removal of an abandoned half-made one): if it
+   * fails (a resource AWS will not describe to us, a call that timed out, a bucket that holds objects),
+   * that object keeps its last state and the next resync tries again; the kind's resync goes on.
+   */
+  private async tolerated(ref: string, read: () => Promise<void>): Promise<void> {
+    try {
+      await read();
+    } catch (error) {
+      this.config.log.warn({ kind: this.kind.names.kind, ref, err: error instanceof Error ? error.message : error }, 'a resync step for one resource failed; it keeps its last state and is tried again next period');
+    }
   }
 
   /**
@@ -193,18 +280,26 @@ export abstract class StoreReader {
     else this.view.remove(namespace, name, readAt);
   }
 
-  /** Reads a listed resource by its ref (it may be unknown to the view) and applies it like rereadInBackground. */
-  private async resyncRead(ctx: KindContext, read: ResyncRead): Promise<void> {
+  /**
+   * Reads a listed resource by its ref (it may be unknown to the view) and applies it like
+   * rereadInBackground. A half-made one found abandoned joins `abandoned` (listings without tags
+   * cannot tell).
+   */
+  private async resyncRead(read: ResyncRead, abandoned: Required<ResyncRead>[]): Promise<void> {
     const readAt = performance.now();
-    const observed = await this.aws(read.ref, () => this.kind.aws.find(ctx, read.ref));
+    // Each read has a deadline of its own: one that hangs ends without holding up the others.
+    const observed = await this.aws(read.ref, () => this.kind.aws.find(this.config.context(), read.ref));
     const owner = observed && readIdentity(observed.tags);
-    if (!observed || !owner || owner.cluster !== this.config.clusterName) {
+    if (observed && owner && isHalfMade(observed.tags) && isAbandoned(observed.tags) && !abandoned.some((item) => item.ref === read.ref)) {
+      abandoned.push({ ref: observed.ref, owner: { namespace: owner.namespace, name: owner.name } });
+    }
+    if (!observed || !owner || owner.cluster !== this.config.clusterName || isHalfMade(observed.tags)) {
       // Listed but gone (or no longer ours) by the time it was read: settle what the view holds for it.
       if (read.owner && this.view.get(read.owner.namespace, read.owner.name)) await this.rereadInBackground(read.owner.namespace, read.owner.name);
       return;
     }
     if (this.view.knowsNewer(owner.namespace, owner.name, readAt)) return;
-    this.commit(owner.namespace, owner.name, { ref: observed.ref, observed, meta: this.metadataOf(observed, owner.namespace, owner.name), readAt });
+    this.commit(owner.namespace, owner.name, this.found(observed, owner.namespace, owner.name, readAt));
   }
 }
 

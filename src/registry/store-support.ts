@@ -1,9 +1,11 @@
 // Pieces of the store's work that need no store state: the tag set an object is written with, the
-// errors for a taken physical name and for failed preconditions, and the Status of a finished delete.
-import { alreadyExists, badRequest, conflict, fieldError, invalid, STALE_OBJECT_MESSAGE, type Status, type StatusError } from '../api/errors.js';
+// errors for a taken physical name, a refused linked resource, a reserved name and failed
+// preconditions, and the Status of a finished delete.
+import { alreadyExists, badRequest, conflict, fieldError, invalid, STALE_OBJECT_MESSAGE, type FieldError, type Status, type StatusError } from '../api/errors.js';
 import { GROUP, type KubeObject } from '../api/types.js';
-import { encodeMetadataTags, MetadataTooLargeError, readIdentity, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
-import type { KindDefinition, Observed } from './kind.js';
+import { inDefaultNameSpace } from '../aws/naming.js';
+import { encodeMetadataTags, MetadataTooLargeError, PART_TAG, readIdentity, readOwner, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import { specFieldOf, type KindDefinition, type LinkedResource, type ObjectIdentity, type Observed } from './kind.js';
 
 /**
  * The full AWS tag set for an object: identity, encoded metadata, and the user's tags, with the
@@ -32,17 +34,55 @@ export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: Stored
   }
 }
 
+/** Who holds an AWS resource, in words, from its tags (`owner` is the object asking). */
+function holderOf(tags: Record<string, string>, owner: OwnerIdentity, singular: string): string {
+  const holder = readOwner(tags);
+  if (!holder) return 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten';
+  if (holder.cluster !== owner.cluster) return `it belongs to another cluster ("${holder.cluster}")`;
+  const part = tags[PART_TAG] ? ` (its ${tags[PART_TAG]})` : '';
+  return `it belongs to ${singular} "${holder.name}" in namespace "${holder.namespace}"${part}`;
+}
+
 /** Why a create cannot have the physical name it asks for: 409, naming who has it. */
 export function physicalNameTaken(kind: KindDefinition, owner: OwnerIdentity, physicalName: string, taken: Observed): StatusError {
-  const holder = readIdentity(taken.tags);
   // Ours already (e.g. created by another replica under an explicit physical name): a plain duplicate.
-  if (sameOwner(holder, owner)) return alreadyExists(kind.names.plural, owner.name);
-  const whose = !holder
-    ? 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten'
-    : holder.cluster !== owner.cluster
-      ? `it belongs to another cluster ("${holder.cluster}")`
-      : `it belongs to ${kind.names.singular} "${holder.name}" in namespace "${holder.namespace}"`;
+  if (sameOwner(readIdentity(taken.tags), owner)) return alreadyExists(kind.names.plural, owner.name);
+  const whose = holderOf(taken.tags, owner, kind.names.singular);
   return alreadyExists(kind.names.plural, owner.name, `the AWS resource "${physicalName}" already exists and ${whose}; choose another physical name in spec`);
+}
+
+/**
+ * Why an object may not create or wire in a linked resource (kind.ts, LinkedResource), given its tags
+ * now: a part held by anyone but this object is a 409 naming the holder; a target managed for another
+ * namespace or cluster is a 422 on the field that names it. Undefined when the link is allowed.
+ */
+export function linkRefusal(kind: KindDefinition, owner: OwnerIdentity, link: LinkedResource, tags: Record<string, string> | undefined): StatusError | undefined {
+  if (!tags) return undefined;
+  const holder = readOwner(tags);
+  if (link.use === 'part') {
+    if (sameOwner(holder, owner) && tags[PART_TAG] === link.role) return undefined;
+    const whose = holderOf(tags, owner, kind.names.singular);
+    return alreadyExists(kind.names.plural, owner.name, `${link.field}: the ${link.kind} "${link.name}" this object would make already exists and ${whose}`);
+  }
+  if (!holder || (holder.cluster === owner.cluster && holder.namespace === owner.namespace)) return undefined;
+  const detail = `${link.name} is managed for ${link.kind} "${holder.name}" in namespace "${holder.namespace}" of cluster "${holder.cluster}"; an object may refer only to AWS resources of its own namespace or to resources aws-service-apiserver does not manage`;
+  return invalid(kind.names.kind, owner.name, [fieldError('FieldValueForbidden', link.field, detail)]);
+}
+
+/**
+ * Default physical names are `<cluster><separator><namespace><separator><name>`, or that cut and ended
+ * in a hash: an explicit name of either shape could take another object's default name, in another
+ * namespace even, before that object exists. So only the object's own default name may have one.
+ */
+export function reservedNameErrors(kind: KindDefinition, spec: object, identity: ObjectIdentity): FieldError[] {
+  const naming = kind.aws.explicitName;
+  const given = naming ? (spec as Record<string, unknown>)[naming.field] : undefined;
+  if (!naming || typeof given !== 'string' || !inDefaultNameSpace(given, identity.clusterName, naming.rules, naming.suffixes)) return [];
+  const { [naming.field]: _given, ...unnamed } = spec as Record<string, unknown>;
+  if (given === kind.aws.physicalName(identity, unnamed)) return [];
+  const sep = naming.rules.separator;
+  const detail = `names like "${identity.clusterName}${sep}<namespace>${sep}<name>" are the default names of cluster "${identity.clusterName}"; leave ${naming.field} out for this object's own default, or choose a name of another shape`;
+  return [fieldError('FieldValueForbidden', `${specFieldOf(kind)}.${naming.field}`, detail)];
 }
 
 /** resourceVersion and uid preconditions of a write or delete: 409 when they do not hold. */

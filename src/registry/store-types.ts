@@ -3,6 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
+import type { CreateJournal } from '../aws/create-journal.js';
 import type { KindContext, KindDefinition, KindEvent } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
 import type { ResourceVersionClock } from './resource-version.js';
@@ -55,7 +56,7 @@ export interface StoreHooks {
    * Returns warnings for the response: the AWS write has happened and is not undone.
    */
   afterWrite?(kind: KindDefinition, object: KubeObject): Promise<string[]>;
-  /** A write reported something users should see on the object (e.g. as a Kubernetes Event). */
+  /** A write or a read reported something users should see on the object (e.g. as a Kubernetes Event): a quarantine, say. */
   recordEvent?(kind: KindDefinition, object: KubeObject, event: KindEvent): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
@@ -84,4 +85,13 @@ export interface StoreConfig {
   siblings?: (plural: string) => KindStore | undefined;
   /** Told after every write that changed an object of `namespace` in AWS (objects waiting there retry). */
   written?: (namespace: string) => void;
+  /**
+   * How long after a create starts its half-made resource counts as abandoned (registry/half-made.ts);
+   * longer than any request may take, with room for clocks that differ between replicas.
+   */
+  abandonAfterMs?: number;
+  /** Whether this replica may remove abandoned half-made resources now (the leader); default: yes. */
+  mayCleanUp?: () => boolean;
+  /** Where creates record themselves (registry/half-made.ts); without one, nothing half made is ever removed. */
+  journal?: CreateJournal;
 }

@@ -1,7 +1,7 @@
 // The server's Kubernetes clients against the real kube-apiserver, with the server's own identity
 // (deploy/'s ServiceAccount and RBAC): TokenReview, SubjectAccessReview with its decision cache, the
-// authentication ConfigMap kube-apiserver publishes, namespace lifecycle, Lease leader election and
-// the leader's Pod label. What needs kube-apiserver to fail on demand stays on the double
+// authentication ConfigMap kube-apiserver publishes, namespace lifecycle, Lease leader election (a
+// leader stopped with a round in flight included) and the leader's Pod label. What needs kube-apiserver to fail on demand stays on the double
 // (test/integration/kube-clients.test.ts).
 import { stringify } from 'yaml';
 import type { RequestInfo } from '../../src/api/request-info.js';
@@ -144,6 +144,83 @@ test('leader election over the real Lease API: one leader at a time; a leader th
   // Well within the lease duration: a released Lease is taken at once.
   await eventually('b to lead', () => b.isLeader(), { timeoutMs: 2500 });
   await b.stop();
+  expect(events).toEqual(['a leads', 'a stops', 'b leads', 'b stops']);
+});
+
+/**
+ * The connection with its next Lease read held back until released: a round of leader election in
+ * flight, as a slow kube-apiserver or network makes one. The Lease API behind it is the real one.
+ */
+function withHeldLeaseRead(connection: ClusterConnection): { connection: ClusterConnection; holdNextRead(): { reached: Promise<void>; release(): void } } {
+  let held: { reach(): void; gate: Promise<void> } | undefined;
+  const coordination = new Proxy(connection.coordination, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'readNamespacedLease' || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const hold = held;
+        held = undefined;
+        if (hold) {
+          hold.reach();
+          await hold.gate;
+        }
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return {
+    connection: { ...connection, coordination },
+    holdNextRead() {
+      let reach = () => undefined as void;
+      let release = () => undefined as void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      held = { reach, gate };
+      return { reached, release };
+    },
+  };
+}
+
+test('a leader stopped while a round is in flight never leads again: never two leaders, the other takes over at once', async () => {
+  const events: string[] = [];
+  const config = (identity: string, retryPeriodMs: number) => ({ namespace: SERVER_NAMESPACE, name: 'inflight', identity, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs });
+  const listener = (identity: string) => ({ onStartedLeading: () => events.push(`${identity} leads`), onStoppedLeading: () => events.push(`${identity} stops`) });
+  const held = withHeldLeaseRead(cluster);
+  const a = new LeaderElector(held.connection, config('a', 200), listener('a'), log);
+  // b looks less often than a rounds, so a round of a let through after a stop that did not wait for
+  // it takes the released Lease before b can: the split brain the wait prevents.
+  const b = new LeaderElector(cluster, config('b', 1000), listener('b'), log);
+  a.start();
+  await eventually('a to lead', () => a.isLeader());
+  b.start();
+  await eventually('b to have looked at the Lease', () => b.hasDecided());
+
+  const seen = { both: 0, aAfterStop: 0 };
+  let stopped = false;
+  const sampler = setInterval(() => {
+    if (a.isLeader() && b.isLeader()) seen.both++;
+    if (stopped && a.isLeader()) seen.aAfterStop++;
+  }, 20);
+  try {
+    const round = held.holdNextRead();
+    await round.reached;
+    const stopping = a.stop();
+    // A stop that waits holds on; one that does not has released the Lease by now.
+    await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, 500))]);
+    round.release();
+    await stopping;
+    stopped = true;
+    await eventually('b to lead', () => b.isLeader(), { timeoutMs: 2500 });
+    // Past a whole lease duration: a round that had made a lead again would be found out by now.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(seen).toEqual({ both: 0, aAfterStop: 0 });
+    const lease = await t.get<{ spec: { holderIdentity: string } }>(`/apis/coordination.k8s.io/v1/namespaces/${SERVER_NAMESPACE}/leases/inflight`);
+    expect(lease?.spec.holderIdentity).toBe('b');
+  } finally {
+    clearInterval(sampler);
+    await b.stop();
+    await a.stop();
+  }
   expect(events).toEqual(['a leads', 'a stops', 'b leads', 'b stops']);
 });
 

@@ -2,8 +2,9 @@
 // kube-apiserver double (over real TLS), because the real one cannot be made to fail or rotate its
 // front-proxy CA on demand: the authentication ConfigMap followed through rotation and a broken
 // update, a namespace lookup that fails, an outputs ConfigMap retried after a failed write, a leader
-// cut off from the Lease API, a leader label patch that fails. The same clients without faults are
-// tested against the real kube-apiserver in test/cluster/kube-clients.test.ts.
+// cut off from the Lease API, a Lease round held in flight while the leader stops, a leader label
+// patch that fails. The same clients without faults are tested against the real kube-apiserver in
+// test/cluster/kube-clients.test.ts.
 import { AuthenticationConfigWatcher } from '../../src/kube/authentication-configmap.js';
 import { connectToCluster, type ClusterConnection } from '../../src/kube/connection.js';
 import { EventRecorder } from '../../src/kube/events.js';
@@ -104,6 +105,38 @@ describe('leader election', () => {
       { onStartedLeading: () => events.push(`${identity} leads`), onStoppedLeading: () => events.push(`${identity} stops`) },
       log,
     );
+
+  test('a round in flight when the leader stops cannot make it lead again; the Lease is handed over', async () => {
+    const events: string[] = [];
+    const path = '/apis/coordination.k8s.io/v1/namespaces/aws-service-apiserver/leases/inflight';
+    const a = elector('inflight', 'a', events);
+    a.start();
+    await eventually(() => a.isLeader());
+    const round = double.holdNext(path);
+    await round.reached;
+    const next = double.holdNext(path);
+    const stopping = a.stop();
+    // A stop that does not wait for the round in flight releases the Lease now, and the round then
+    // takes it again; one that waits sends nothing until the round is done.
+    const releasedFirst = await Promise.race([next.reached.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+    if (releasedFirst) {
+      next.release();
+      await stopping;
+    }
+    round.release();
+    next.release();
+    await stopping;
+    const b = elector('inflight', 'b', events);
+    b.start();
+    try {
+      await eventually(() => b.isLeader(), 3000);
+      expect([a.isLeader(), b.isLeader()]).toEqual([false, true]);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+    expect(events).toEqual(['a leads', 'a stops', 'b leads', 'b stops']);
+  });
 
   test('a leader cut off from kube-apiserver steps down; another takes over once the lease has expired', async () => {
     const events: string[] = [];

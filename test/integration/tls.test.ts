@@ -44,7 +44,7 @@ function writeServing(dir: string, pair: KeyPair): { certFile: string; keyFile: 
   return files;
 }
 
-function get(port: number, client?: { cert: string; key: string }): Promise<{ body: string; serverCert: X509Certificate }> {
+function get(port: number, client?: { cert?: string; key?: string; ciphers?: string; maxVersion?: 'TLSv1.2' }): Promise<{ body: string; serverCert: X509Certificate }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, ca: serverCA.certPem, ...client, agent: false }, (res) => {
       let body = '';
@@ -109,6 +109,22 @@ describe('client certificate chains', () => {
     const rogueLeaf = issueCertificate(rogueIntermediate, { commonName: 'bob', usage: 'client' });
     expect(await as({ certPem: rogueLeaf.certPem + rogueIntermediate.certPem, keyPem: rogueLeaf.keyPem })).toBe('false');
   });
+});
+
+test('TLS 1.2 offers only forward-secret AEAD suites: the CBC suites with SHA-1 are refused', async () => {
+  const serving = issueCertificate(serverCA, { commonName: 'localhost', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const { server, stopReloading } = createTlsServer(writeServing(mkdtempSync(join(tmpdir(), 'tls-ciphers-')), serving), (_req, res) => res.end('ok'), log);
+  try {
+    const port = await listen(server);
+    for (const ciphers of ['AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'AES256-SHA', 'ECDHE-RSA-AES256-SHA']) {
+      await expect(get(port, { ciphers, maxVersion: 'TLSv1.2' })).rejects.toThrow(/handshake failure|no ciphers|sslv3 alert/i);
+    }
+    expect((await get(port, { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' })).body).toBe('ok');
+    expect((await get(port)).body).toBe('ok');
+  } finally {
+    stopReloading();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('rotated serving certificate files are picked up without a restart; a half-rotated pair is waited out', async () => {

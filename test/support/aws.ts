@@ -1,7 +1,9 @@
 // Direct AWS SDK access to the test's moto_server, to check what really happened in AWS.
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudFormationClient, ListStacksCommand, ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeCacheClustersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -62,6 +64,37 @@ export const repositoryNames = (aws: AwsClients): Promise<string[]> =>
 
 export const bucketNames = (aws: AwsClients): Promise<string[]> =>
   everything(async () => ({ items: ((await aws.client(S3Client).send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name) }));
+
+export const cacheClusterIds = (aws: AwsClients): Promise<string[]> =>
+  everything(async (marker) => {
+    const page = await aws.client(ElastiCacheClient).send(new DescribeCacheClustersCommand({ ...(marker ? { Marker: marker } : {}) }));
+    return { items: (page.CacheClusters ?? []).map((c) => c.CacheClusterId), next: page.Marker };
+  });
+
+/** Stacks that exist (not deleted). */
+export const stackNames = (aws: AwsClients): Promise<string[]> =>
+  everything(async (token) => {
+    const page = await aws.client(CloudFormationClient).send(new ListStacksCommand({ ...(token ? { NextToken: token } : {}) }));
+    return { items: (page.StackSummaries ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => s.StackName), next: page.NextToken };
+  });
+
+/** The keys under `prefix` in the server's own bucket (aws/server-bucket.ts), none when it does not exist yet. */
+export async function serverBucketKeys(aws: AwsClients, prefix: string): Promise<string[]> {
+  const bucket = (await bucketNames(aws)).find((name) => name.startsWith('aws-service-apiserver-'));
+  if (!bucket) return [];
+  return everything(async (token) => {
+    const page = await aws.client(S3Client).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+    return { items: (page.Contents ?? []).map((o) => o.Key), next: page.NextContinuationToken };
+  });
+}
+
+/** The smallest CloudFormation template moto makes something of: one SNS topic. */
+export const TOPIC_TEMPLATE = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
+
+/** moto loads its CloudFormation on first use, which can take longer than a test's short request deadline: load it first. */
+export async function warmUpCloudFormation(aws: AwsClients): Promise<void> {
+  await aws.client(CloudFormationClient).send(new ValidateTemplateCommand({ TemplateBody: TOPIC_TEMPLATE }));
+}
 
 /** Runs `action` and checks that the listing (tables, queues...) is the same afterwards: nothing was created. */
 export async function expectUnchanged(listing: () => Promise<unknown>, action: () => Promise<void>): Promise<void> {

@@ -1,5 +1,6 @@
 // One moto_server and one server per test file, started before its tests and stopped after them.
 import { awsClients } from './aws.js';
+import { FaultProxy } from './fault-proxy.js';
 import { https, type HttpsOptions, type HttpsResponse } from './https.js';
 import { Kubectl } from './kubectl.js';
 import { startMoto, startServer, type LocalAws, type ServerOptions, type ServerProcess } from './processes.js';
@@ -7,6 +8,8 @@ import type { AwsClients } from '../../src/aws/clients.js';
 
 export interface TestEnvironment {
   moto: LocalAws;
+  /** With `faults`: the fault-injecting proxy the server reaches moto through (`aws` goes to moto directly). */
+  proxy?: FaultProxy;
   /** The server now running (a new process after restart()). */
   readonly server: ServerProcess;
   kubectl: Kubectl;
@@ -19,22 +22,28 @@ export interface TestEnvironment {
 }
 
 export interface EnvironmentOptions extends Omit<ServerOptions, 'awsEndpoint'> {
+  /** Put a fault-injecting proxy between the server and moto, its random faults drawn from this seed. */
+  faults?: { seed: number };
   /** moto with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py), as `npm start` has it. */
   fillMotoGaps?: boolean;
 }
 
-export async function startEnvironment({ fillMotoGaps = false, ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
+export async function startEnvironment({ fillMotoGaps = false, faults, ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
   const moto = await startMoto({ fillGaps: fillMotoGaps });
+  const proxy = faults ? await new FaultProxy(moto.endpoint, faults.seed).start() : undefined;
+  const awsEndpoint = proxy?.url ?? moto.endpoint;
   let server: ServerProcess;
   try {
-    server = await startServer({ ...options, awsEndpoint: moto.endpoint });
+    server = await startServer({ ...options, awsEndpoint });
   } catch (error) {
+    await proxy?.stop();
     await moto.stop();
     throw error;
   }
   const aws = awsClients(moto.endpoint);
   return {
     moto,
+    ...(proxy ? { proxy } : {}),
     get server() {
       return server;
     },
@@ -43,11 +52,12 @@ export async function startEnvironment({ fillMotoGaps = false, ...options }: Env
     request: (path, options = {}) => https(`${server.url}${path}`, { ...options, ca: server.ca, headers: { Authorization: `Bearer ${server.token}`, ...options.headers } }),
     async restart() {
       await server.stop();
-      server = await startServer({ ...options, awsEndpoint: moto.endpoint, port: server.port, certsDir: server.certsDir, token: server.token });
+      server = await startServer({ ...options, awsEndpoint, port: server.port, certsDir: server.certsDir, token: server.token });
     },
     async stop() {
       aws.destroy();
       await server.stop();
+      await proxy?.stop();
       await moto.stop();
     },
   };

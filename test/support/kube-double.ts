@@ -99,6 +99,8 @@ export class KubeDouble {
   tokens: Record<string, DoubleUser>;
   /** When set, these API paths answer 500 (to test how the server copes with a failing cluster). */
   failing = new Set<string>();
+  /** Requests to these paths wait, once each, until released (see holdNext). */
+  private readonly holds = new Map<string, { reached: () => void; released: Promise<void> }>();
   private readonly objects = new Map<string, KubeObject>();
   private readonly history = new Map<string, WatchEvent[]>();
   private readonly watchers = new Set<{ collection: string; name?: string; send: (event: WatchEvent) => void }>();
@@ -149,6 +151,18 @@ export class KubeDouble {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  /**
+   * Makes the next request to `path` wait until `release` is called: `reached` resolves once it has
+   * arrived. A call in flight at a chosen moment, which only a double can arrange deterministically.
+   */
+  holdNext(path: string): { reached: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let reached!: () => void;
+    const arrived = new Promise<void>((resolve) => (reached = resolve));
+    this.holds.set(path, { reached, released: new Promise((resolve) => (release = resolve)) });
+    return { reached: arrived, release };
   }
 
   // ------------------------------------------------------------ the store, for tests
@@ -207,6 +221,12 @@ export class KubeDouble {
     const path = url.pathname;
     if (req.headers.authorization !== `Bearer ${this.serverToken}`) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     this.calls.push({ method: req.method ?? '', path });
+    const hold = this.holds.get(path);
+    if (hold) {
+      this.holds.delete(path);
+      hold.reached();
+      await hold.released;
+    }
     if (this.failing.has(path)) return this.send(res, 500, status(500, 'InternalError', 'the double was told to fail'));
     if (req.method === 'POST' && path === '/apis/authentication.k8s.io/v1/tokenreviews') return this.tokenReview(res, await this.body(req));
     if (req.method === 'POST' && path === '/apis/authorization.k8s.io/v1/subjectaccessreviews') return this.accessReview(res, await this.body(req));

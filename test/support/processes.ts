@@ -20,6 +20,8 @@ export interface ServerProcess {
   pid: number;
   logs(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, in the middle of whatever it was doing. */
+  kill(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -73,6 +75,7 @@ export function processExists(pid: number): boolean {
 }
 
 export function awsEnvironment(endpoint: string): Record<string, string> {
+  // Explicit test credentials, and never a look at the instance metadata address.
   return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
 }
 
@@ -117,13 +120,17 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     token,
     pid: child.pid as number,
     logs: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => ended(child, 'SIGTERM'),
+    kill: () => ended(child, 'SIGKILL'),
   };
+}
+
+function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
 }
 
 export function caOf(certsDir: string): string {

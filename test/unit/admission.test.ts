@@ -124,3 +124,35 @@ describe('updates', () => {
     expect(updateErrors(current, oneMore)).toEqual([]);
   });
 });
+
+describe('metadata types, as kube-apiserver decodes ObjectMeta', () => {
+  const withMetadata = (metadata: Record<string, unknown>) => ({ ...valid, metadata: { name: 'orders', ...metadata } });
+
+  test.each([
+    [{ name: true }, 'cannot unmarshal bool into Go struct field ObjectMeta.metadata.name of type string'],
+    [{ name: 12345 }, 'cannot unmarshal number 12345 into Go struct field ObjectMeta.metadata.name of type string'],
+    [{ namespace: ['a'] }, 'cannot unmarshal array into Go struct field ObjectMeta.metadata.namespace of type string'],
+    [{ generation: 1.5 }, 'cannot unmarshal number 1.5 into Go struct field ObjectMeta.metadata.generation of type int64'],
+    [{ ownerReferences: 'x' }, 'cannot unmarshal string into Go struct field ObjectMeta.metadata.ownerReferences of type []v1.OwnerReference'],
+    [{ ownerReferences: [{ kind: 'Pod', uid: 7 }] }, 'cannot unmarshal number 7 into Go struct field OwnerReference.metadata.ownerReferences.uid of type types.UID'],
+    [{ managedFields: 'x' }, 'cannot unmarshal string into Go struct field ObjectMeta.metadata.managedFields of type []v1.ManagedFieldsEntry'],
+    [{ managedFields: [{ manager: 'm', fieldsV1: 'x' }] }, 'cannot unmarshal string into Go struct field ManagedFieldsEntry.metadata.managedFields.fieldsV1 of type v1.FieldsV1'],
+  ])('%j is a 400 decoding error', (metadata, message) => {
+    const error = statusErrorOf(() => decodeObject(dynamoDB, withMetadata(metadata), 'Strict'));
+    expect([error.code, error.reason]).toEqual([400, 'BadRequest']);
+    expect(error.message).toBe(`DynamoDB in version "v1alpha1" cannot be handled as a DynamoDB: json: ${message}`);
+  });
+
+  test('null is the zero value: dropped', () => {
+    const { object } = decodeObject(dynamoDB, withMetadata({ labels: null, ownerReferences: null, uid: null }), 'Strict');
+    expect(object.metadata).toEqual({ name: 'orders' });
+  });
+
+  test('well-typed but incomplete owner references and unknown managedFields operations are 422 on their fields', () => {
+    const body = withMetadata({
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: '' }],
+      managedFields: [{ manager: 'm', operation: 'Patch', fieldsType: 'FieldsV1', fieldsV1: {} }],
+    });
+    expect(errorsOf(body).map((e) => e.field)).toEqual(['metadata.ownerReferences[0].uid', 'metadata.managedFields[0].operation']);
+  });
+});

@@ -26,6 +26,27 @@ describe('AWS errors become Statuses', () => {
   });
 });
 
+describe('throttling, timeouts and unreachable AWS', () => {
+  test.each(['RequestThrottled', 'Throttling', 'SlowDown', 'TooManyRequestsException', 'ProvisionedThroughputExceededException', 'BandwidthLimitExceeded'])('%s → 429 with Retry-After', (name) => {
+    const mapped = mapAwsError(sdkError(name, 400), subject);
+    expect([mapped.code, mapped.reason]).toEqual([429, 'TooManyRequests']);
+    expect(mapped.details?.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  test('an error the protocol marked as throttling is 429 whatever its name; so is HTTP 429', () => {
+    expect(mapAwsError(Object.assign(sdkError('Unknown', 400), { $retryable: { throttling: true } }), subject).code).toBe(429);
+    expect(mapAwsError(sdkError('UnknownError', 429), subject).code).toBe(429);
+  });
+
+  test('timeouts and resets are 503; the request deadline passing is 504 Timeout', () => {
+    expect(mapAwsError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), subject).code).toBe(503);
+    expect(mapAwsError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), subject).code).toBe(503);
+    const aborted = mapAwsError(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), subject);
+    expect([aborted.code, aborted.reason]).toEqual([504, 'Timeout']);
+    expect(aborted.details?.retryAfterSeconds).toBeGreaterThan(0);
+  });
+});
+
 describe('default physical names', () => {
   const rules = { separator: '.', maxLength: 40 };
   test('join cluster, namespace and name, so neighbours never collide', () => {

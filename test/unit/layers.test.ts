@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'build-if-stale': [],
   aws: ['api'],
   auth: ['api', 'log'],
-  tls: ['log'],
+  tls: ['api', 'log'],
   registry: ['api', 'aws', 'log'],
   kinds: ['api', 'aws', 'registry'],
   kube: ['api', 'auth', 'log'],

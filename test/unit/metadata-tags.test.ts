@@ -5,6 +5,7 @@ import {
   encodeMetadataTags,
   MetadataTooLargeError,
   readIdentity,
+  readMetadataTags,
   userTagLimit,
   userTags,
   type StoredMetadata,
@@ -56,6 +57,26 @@ describe('metadata in AWS tags', () => {
   test('unreadable or missing metadata decodes as undefined, not as garbage', () => {
     expect(decodeMetadataTags({ [CLUSTER_TAG]: 'prod' })).toBeUndefined();
     expect(decodeMetadataTags({ 'service-operator.aws/meta': 'not-base64-deflate!' })).toBeUndefined();
+  });
+
+  test('metadata that decodes but has the wrong types is unreadable, saying what is wrong', () => {
+    const mistyped = (fields: Record<string, unknown>) => readMetadataTags(encodeMetadataTags(owner, { ...meta, ...fields }, 50, 0));
+    expect(mistyped({ finalizers: 5 })).toEqual({ state: 'unreadable', reason: 'finalizers is not a list of strings' });
+    expect(mistyped({ labels: { app: 1 } })).toEqual({ state: 'unreadable', reason: 'labels[app] is not a string' });
+    expect(mistyped({ ownerReferences: 'x' })).toMatchObject({ state: 'unreadable', reason: expect.stringContaining('metadata.ownerReferences') });
+    expect(mistyped({ managedFields: [{ fieldsV1: 1 }] })).toMatchObject({ state: 'unreadable', reason: expect.stringContaining('fieldsV1') });
+    expect(mistyped({ generation: 0 })).toEqual({ state: 'unreadable', reason: 'generation is not a positive integer' });
+    expect(mistyped({ uid: '' })).toEqual({ state: 'unreadable', reason: 'uid is missing' });
+    expect(readMetadataTags({ 'service-operator.aws/meta': 'not-base64-deflate!' })).toMatchObject({ state: 'unreadable' });
+    expect(readMetadataTags({ [CLUSTER_TAG]: 'prod' })).toEqual({ state: 'absent' });
+    expect(readMetadataTags(encodeMetadataTags(owner, meta, 50, 0))).toEqual({ state: 'readable', meta });
+  });
+
+  test('a malformed readySince (it only says since when the object is Ready) is dropped, the rest read', () => {
+    const withReady = (readySince: unknown) => readMetadataTags(encodeMetadataTags(owner, { ...meta, readySince } as StoredMetadata, 50, 0));
+    for (const readySince of ['x', { status: 'Maybe', time: 't' }, { status: 'True', time: 5 }, []]) expect(withReady(readySince)).toEqual({ state: 'readable', meta });
+    const kept = { status: 'True', time: '2026-01-01T00:00:00Z' };
+    expect(withReady(kept)).toEqual({ state: 'readable', meta: { ...meta, readySince: kept } });
   });
 
   test('user tags exclude ours and AWS system tags; diffs never remove aws: tags', () => {

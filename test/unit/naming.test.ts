@@ -1,7 +1,8 @@
-import { defaultMessagingName, defaultPhysicalName } from '../../src/aws/naming.js';
+import { defaultMessagingName, defaultPhysicalName, inDefaultNameSpace } from '../../src/aws/naming.js';
 import ecrRepository from '../../src/kinds/ecrrepository/index.js';
 import s3Bucket from '../../src/kinds/s3bucket/index.js';
-import { parameterName, parameterNameOfArn } from '../../src/kinds/snssubscription/parameter.js';
+import { parameterNameOfArn } from '../../src/aws/parameters.js';
+import { PARAMETER_PREFIX, parameterName } from '../../src/kinds/snssubscription/parameter.js';
 import { ownDeadLetterQueueName } from '../../src/kinds/sqsqueue/aws.js';
 import * as s3 from '../../src/kinds/s3bucket/spec.js';
 
@@ -32,6 +33,17 @@ describe('default physical names', () => {
     expect(s3Bucket.aws.physicalName(identity, s3.canonicalSpec({ bucketName: 'mine' }))).toBe('mine');
   });
 
+  test('explicit names in the shapes default names take: joined with the separator, or ending in a hash', () => {
+    const s3 = s3Bucket.aws.explicitName?.rules ?? { separator: '' };
+    expect(inDefaultNameSpace(s3Bucket.aws.physicalName(identity), 'prod', s3)).toBe(true);
+    expect(inDefaultNameSpace('prod-assets', 'prod', s3)).toBe(false);
+    expect(inDefaultNameSpace('staging-team-a-orders-0123abcd', 'prod', s3)).toBe(false);
+    const ecr = ecrRepository.aws.explicitName?.rules ?? { separator: '' };
+    expect(inDefaultNameSpace('prod/team-b/api', 'prod', ecr)).toBe(true);
+    expect(inDefaultNameSpace('prod/api', 'prod', ecr)).toBe(false);
+    expect(inDefaultNameSpace('platform/api', 'prod', ecr)).toBe(false);
+  });
+
   test('a dead-letter queue of its own is "<queue>-dlq", FIFO ones keep the suffix, within 80 characters', () => {
     expect(ownDeadLetterQueueName('q')).toBe('q-dlq');
     expect(ownDeadLetterQueueName('q.fifo')).toBe('q-dlq.fifo');
@@ -41,7 +53,7 @@ describe('default physical names', () => {
   test('an SNS subscription\'s metadata parameter is named after the object, and found again from its ARN', () => {
     const name = parameterName({ clusterName: 'prod', namespace: 'team-a', name: 'sub' });
     expect(name).toBe('/service-operator.aws/snssubscriptions/prod/team-a/sub');
-    expect(parameterNameOfArn(`arn:aws:ssm:us-east-1:1:parameter${name}`)).toBe(name);
-    expect(parameterNameOfArn('arn:aws:ssm:us-east-1:1:parameter/something/else')).toBeUndefined();
+    expect(parameterNameOfArn(`arn:aws:ssm:us-east-1:1:parameter${name}`, PARAMETER_PREFIX)).toBe(name);
+    expect(parameterNameOfArn('arn:aws:ssm:us-east-1:1:parameter/something/else', PARAMETER_PREFIX)).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 import type { KubeObject } from '../../src/api/types.js';
-import { SpecInvalid, type SiblingLookup } from '../../src/registry/kind.js';
-import { referableName, resolveReference, siblingName } from '../../src/registry/references.js';
-import { identityTags } from '../../src/aws/metadata-tags.js';
+import { SpecInvalid, type LinkedResource, type SiblingLookup } from '../../src/registry/kind.js';
+import { resolveReference, siblingName } from '../../src/registry/references.js';
+import { linkRefusal, reservedNameErrors } from '../../src/registry/store-support.js';
+import { identityTags, partTags } from '../../src/aws/metadata-tags.js';
+import sqsQueue from '../../src/kinds/sqsqueue/index.js';
 
 const FIELDS = { path: 'spec', nameKey: 'topicName', arnKey: 'topicARN', plural: 'snstopics', kind: 'SNSTopic' };
 const topics: Record<string, string> = { orders: 'arn:aws:sns:us-east-1:1:orders', audit: 'arn:aws:sns:us-east-1:1:audit' };
@@ -49,19 +51,41 @@ describe('references between objects of a namespace', () => {
   });
 });
 
-describe('references being written may not name another namespace\'s resources', () => {
-  const referrer = { clusterName: 'prod', namespace: 'team-a' };
-  const owned = (cluster: string, namespace: string) => identityTags({ cluster, namespace, name: 'alerts' });
+describe('linked resources: a part nobody else holds, a target of this namespace or unmanaged', () => {
+  const referrer = { cluster: 'prod', namespace: 'team-a', name: 'orders' };
+  const owned = (cluster: string, namespace: string, name = 'alerts') => identityTags({ cluster, namespace, name });
+  const target: LinkedResource = { use: 'target', field: 'spec.topicARN', kind: 'SNSTopic', name: 'arn:aws:sns:us-east-1:1:alerts', tags: async () => undefined };
+  const part: LinkedResource = { use: 'part', field: 'spec.usedeadletterQueue', kind: 'SQSQueue', name: 'orders-dlq', role: 'dead-letter-queue', tags: async () => undefined };
+  const refusal = (link: LinkedResource, tags: Record<string, string> | undefined) => linkRefusal(sqsQueue, referrer, link, tags);
 
-  test('own namespace: its object name; unmanaged: nothing to name; another namespace or cluster: refused', () => {
-    expect(referableName(owned('prod', 'team-a'), referrer)).toBe('alerts');
-    expect(referableName({ team: 'platform' }, referrer)).toBeUndefined();
-    expect(() => referableName(owned('prod', 'team-b'), referrer)).toThrow('in namespace team-b');
-    expect(() => referableName(owned('staging', 'team-a'), referrer)).toThrow('of cluster staging');
+  test('a target of the same namespace, unmanaged, or not there is fine; another namespace or cluster is a 422 on its field', () => {
+    expect(refusal(target, owned('prod', 'team-a'))).toBeUndefined();
+    expect(refusal(target, { team: 'platform' })).toBeUndefined();
+    expect(refusal(target, undefined)).toBeUndefined();
+    for (const tags of [owned('prod', 'team-b'), owned('staging', 'team-a'), partTags({ cluster: 'prod', namespace: 'team-b', name: 'x' }, 'dead-letter-queue')]) {
+      const error = refusal(target, tags);
+      expect([error?.code, error?.details?.causes?.map((c) => `${c.field}: ${c.reason}`)]).toEqual([422, ['spec.topicARN: FieldValueForbidden']]);
+    }
   });
 
-  test('resolveReference turns a foreign target into a 422 on the ARN field', async () => {
-    const foreign = async () => referableName(owned('prod', 'team-b'), referrer);
-    expect(await causes(resolveReference({ topicARN: 'arn:aws:sns:us-east-1:1:alerts' }, undefined, FIELDS, lookup, foreign))).toEqual(['spec.topicARN: FieldValueForbidden']);
+  test("a part must be free or this object's part already; anyone else's is a 409 naming the holder", () => {
+    expect(refusal(part, undefined)).toBeUndefined();
+    expect(refusal(part, partTags(referrer, 'dead-letter-queue'))).toBeUndefined();
+    expect(refusal(part, owned('prod', 'team-b'))?.message).toContain('belongs to sqsqueue "alerts" in namespace "team-b"');
+    expect(refusal(part, owned('prod', 'team-a', 'orders'))?.code).toBe(409);
+    expect(refusal(part, partTags({ ...referrer, name: 'other' }, 'dead-letter-queue'))?.message).toContain('(its dead-letter-queue)');
+    expect(refusal(part, {})?.message).toContain('not managed by this server');
+  });
+
+  test("an explicit name may not take the space of this cluster's default names, except the object's own", () => {
+    const identity = { clusterName: 'prod', namespace: 'team-a', name: 'orders' };
+    const errors = (queueName: string) => reservedNameErrors(sqsQueue, { queueName, fifoQueue: false }, identity).map((e) => `${e.field}: ${e.type}`);
+    expect(errors('prod_team-b_orders')).toEqual(['spec.queueName: FieldValueForbidden']);
+    expect(errors('prod_team-b_orders.fifo')).toEqual(['spec.queueName: FieldValueForbidden']);
+    expect(errors('prod_team-b_a-b-0123abcd')).toEqual(['spec.queueName: FieldValueForbidden']);
+    expect(errors('prod_team-a_orders')).toEqual([]);
+    expect(errors('orders-queue')).toEqual([]);
+    expect(errors('prod_orders')).toEqual([]);
+    expect(reservedNameErrors(sqsQueue, { fifoQueue: false }, identity)).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // The resync against an in-memory fake service that counts calls: what it costs per period, and that
 // every kind of out-of-band change still becomes the right event.
 import { AwsClients } from '../../src/aws/clients.js';
-import { identityTags } from '../../src/aws/metadata-tags.js';
+import { encodeMetadataTags, identityTags, PENDING_TAG } from '../../src/aws/metadata-tags.js';
+import type { CreateJournal } from '../../src/aws/create-journal.js';
 import { createLogger } from '../../src/log.js';
 import type { ChangeEvent } from '../../src/registry/event-log.js';
 import { ResourceVersionClock } from '../../src/registry/resource-version.js';
@@ -12,7 +13,7 @@ const CLUSTER = 'c';
 const OBJECTS = 250;
 const BUDGET = 100;
 
-function setup(listByArn = false) {
+function setup(listByArn = false, mayCleanUp = true, journal?: CreateJournal) {
   let now = 1_000_000;
   const cloud = new FakeCloud({ transitionMs: 1000, now: () => now, listByArn });
   const aws = new AwsClients({ region: 'us-east-1', maxAttempts: 1 });
@@ -24,6 +25,8 @@ function setup(listByArn = false) {
     log: createLogger('silent'),
     eventCapacity: 10_000,
     resyncReadBudget: BUDGET,
+    mayCleanUp: () => mayCleanUp,
+    ...(journal ? { journal } : {}),
   });
   const events: ChangeEvent[] = [];
   store.view.log.subscribe((event) => events.push(event));
@@ -97,6 +100,29 @@ describe('a full resync', () => {
     await store.resync();
     expect(store.view.get('ns', 'lagging')).toBeDefined();
     expect(events.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  test('keeps half-made resources out of the view, and removes those whose creates were abandoned, where allowed', async () => {
+    const halfMade = (name: string, at: number) => ({
+      ...encodeMetadataTags({ cluster: CLUSTER, namespace: 'ns', name }, { uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', generation: 1 }, 50, 0),
+      [PENDING_TAG]: new Date(at).toISOString(),
+    });
+    for (const allowed of [false, true]) {
+      // The journal vouches for both creates; another resource merely carries a pending tag.
+      const records = new Map(['abandoned', 'underway'].map((name) => [`faketables/ns/${name}`, { ref: `${CLUSTER}.ns.${name}`, uid: `uid-${name}` }]));
+      const journal: CreateJournal = { record: async () => undefined, read: async (key) => records.get(key), forget: async (key) => void records.delete(key) };
+      const { cloud, store } = setup(false, allowed, journal);
+      cloud.createOutOfBand(`${CLUSTER}.ns.abandoned`, halfMade('abandoned', Date.now() - 1000));
+      cloud.createOutOfBand(`${CLUSTER}.ns.underway`, halfMade('underway', Date.now() + 3_600_000));
+      cloud.createOutOfBand(`${CLUSTER}.ns.forged`, halfMade('forged', Date.now() - 1000));
+      await store.resync();
+      expect(store.view.size).toBe(0);
+      await expect(store.get('ns', 'underway')).rejects.toMatchObject({ code: 404 });
+      // Only the leader removes anything; never a create still under way, nor what no record vouches for.
+      expect(cloud.calls.delete).toBe(allowed ? 1 : 0);
+      expect(cloud.has(`${CLUSTER}.ns.forged`)).toBe(true);
+      expect(records.has('faketables/ns/abandoned')).toBe(!allowed);
+    }
   });
 
   test('ignores resources of other clusters and untagged ones', async () => {

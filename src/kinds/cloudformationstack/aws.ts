@@ -26,10 +26,11 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { createHash } from 'node:crypto';
+import { isPlainObject } from '../../api/types.js';
 import type { ObjectIdentity } from '../../aws/context.js';
 import { awsErrorCode } from '../../aws/errors.js';
 import { CLUSTER_TAG, isReservedTagKey } from '../../aws/metadata-tags.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { allPages } from '../../aws/paginate.js';
 import { deleteObject, keysUnder, readDocument, writeDocument } from '../../aws/server-bucket.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
@@ -90,11 +91,22 @@ async function resourcesOf(ctx: KindContext, name: string): Promise<StackResourc
   return resources;
 }
 
+/** A document as stored, its settings read leniently: ones of the wrong shape (edited by hand) are none. */
+function wellFormed(document: StackDocument): StackDocument {
+  const { parameters, capabilities, templateRef } = document as Partial<StackDocument>;
+  return {
+    tags: document.tags,
+    parameters: isPlainObject(parameters) ? parameters : {},
+    capabilities: Array.isArray(capabilities) ? capabilities.filter((c): c is string => typeof c === 'string') : [],
+    ...(isPlainObject(templateRef) && typeof templateRef.name === 'string' ? { templateRef } : {}),
+  };
+}
+
 async function documentOf(ctx: KindContext, name: string): Promise<{ document: StackDocument; leaving: boolean } | undefined> {
   const live = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
-  if (live) return { document: live, leaving: false };
+  if (live) return { document: wellFormed(live), leaving: false };
   const leaving = await readDocument<StackDocument>(ctx, `${LEAVING}${name}.json`);
-  return leaving ? { document: leaving, leaving: true } : undefined;
+  return leaving ? { document: wellFormed(leaving), leaving: true } : undefined;
 }
 
 function renderSpec(stack: Stack, document: StackDocument | undefined, template: string): StackSpec {
@@ -185,9 +197,11 @@ export function templateSource(spec: StackSpec): { TemplateBody: string } | { Te
 const parametersOf = (spec: StackSpec): Parameter[] => (spec.parameters ?? []).map((p) => ({ ParameterKey: p.name, ParameterValue: p.value ?? '' }));
 
 /**
- * The document first, so that a stack whose create was cut short is found to be ours. A spec that
- * names what does not exist yet (waitsFor) is only kept in the document; the store creates it again
- * on each write of the object and after writes in its namespace, and then CloudFormation gets it.
+ * The document first (with the pending tag: registry/half-made.ts), so that a stack whose create was
+ * cut short is found to be ours, and a half-made one is finished by a retry or removed by the resync.
+ * A spec that names what does not exist yet (waitsFor) is only kept in the document; the store
+ * creates it again on each write of the object and after writes in its namespace, and then
+ * CloudFormation gets it.
  */
 async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Record<string, string>): Promise<string> {
   await deleteObject(ctx, `${LEAVING}${name}.json`);
@@ -212,7 +226,11 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
       }),
     );
   } catch (error) {
-    await (waiting ? writeDocument(ctx, `${LIVE}${name}.json`, waiting) : deleteObject(ctx, `${LIVE}${name}.json`)).catch(() => undefined);
+    // A stack CloudFormation made although the call failed (its answer was lost, and the SDK's retry
+    // met it) keeps its document: it is this create's, to finish. Unsure whether there is one, too.
+    // Else a waiting stack goes on waiting (and is retried); a new one leaves nothing.
+    const made = await describeStack(ctx, name).then((stack) => stack !== undefined, () => true);
+    if (!made) await (waiting ? writeDocument(ctx, `${LIVE}${name}.json`, waiting) : deleteObject(ctx, `${LIVE}${name}.json`)).catch(() => undefined);
     throw error;
   }
   if (waiting) await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
@@ -275,6 +293,8 @@ const STACK_FIELDS = ['template', 'templateRef', 'parameters', 'capabilities'] a
 
 async function update(ctx: KindContext, observed: Observed<StackSpec>, change: SpecChange<StackSpec>): Promise<UpdateReport> {
   const { desired, current } = change;
+  // Nothing to change (the end of a create whose answer was lost, say): nothing to wait for either.
+  if (change.fields.size === 0) return {};
   if (observed.lifecycle.state.endsWith('_IN_PROGRESS')) {
     throw new ResourceConflict(`the stack is ${observed.lifecycle.state}; CloudFormation takes the next update once it is done`);
   }
@@ -288,19 +308,27 @@ async function update(ctx: KindContext, observed: Observed<StackSpec>, change: S
   return stackChanged ? applyChangeSet(ctx, observed.ref, desired, theirs(observed.tags), current) : {};
 }
 
-/** Ours go to the document (all of them gone: the stack is released); the user's are the stack's, by change set. */
+/**
+ * The user's are the stack's, by change set; ours go to the document (all of them gone: the stack is
+ * released). Ours last: the end of a create removes the pending tag, which must be its last step.
+ */
 async function setTags(ctx: KindContext, observed: Observed<StackSpec>, change: TagChange): Promise<void> {
   const after = { ...observed.tags, ...change.set };
   for (const key of change.remove) delete after[key];
   const key = `${LIVE}${observed.ref}.json`;
-  if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
-  else if (observed.lifecycle.phase === 'Waiting') await writeDocument(ctx, key, { ...documentFor(observed.spec, after), waiting: { spec: observed.spec, tags: theirs(after) } });
-  else if ([...change.remove, ...Object.keys(change.set)].some(isReservedTagKey)) {
-    const stored = await documentOf(ctx, observed.ref);
-    await writeDocument(ctx, key, { ...(stored?.document ?? documentFor(observed.spec, {})), tags: ours(after) });
+  if (observed.lifecycle.phase === 'Waiting') {
+    // Nothing in CloudFormation yet: every tag is the document's.
+    if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
+    else await writeDocument(ctx, key, { ...documentFor(observed.spec, after), waiting: { spec: observed.spec, tags: theirs(after) } });
+    return;
   }
   if ([...change.remove, ...Object.keys(change.set)].some((k) => !isReservedTagKey(k))) {
     await applyChangeSet(ctx, observed.ref, 'previous', theirs(after), observed.spec);
+  }
+  if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
+  else if ([...change.remove, ...Object.keys(change.set)].some(isReservedTagKey)) {
+    const stored = await documentOf(ctx, observed.ref);
+    await writeDocument(ctx, key, { ...(stored?.document ?? documentFor(observed.spec, {})), tags: ours(after) });
   }
 }
 
@@ -323,6 +351,15 @@ async function remove(ctx: KindContext, observed: Observed<StackSpec>): Promise<
   return { state: 'deleted' };
 }
 
+/**
+ * A stack whose create never finished: its termination protection was this create's to give, not a
+ * user's, so it goes first; then the stack as any other (its document moves aside while it goes).
+ */
+async function discard(ctx: KindContext, observed: Observed<StackSpec>): Promise<void> {
+  if (observed.spec.terminationProtection && observed.lifecycle.phase !== 'Waiting') await cloudformation(ctx).send(new UpdateTerminationProtectionCommand({ StackName: observed.ref, EnableTerminationProtection: false }));
+  await remove(ctx, { ...observed, spec: { ...observed.spec, terminationProtection: false } });
+}
+
 /** The stacks the server keeps documents of for this cluster (its bucket is the cluster's): bare refs. */
 async function* enumerate(ctx: KindContext): AsyncIterable<string> {
   for await (const key of keysUnder(ctx, LIVE)) if (key.endsWith('.json')) yield key.slice(LIVE.length, -'.json'.length);
@@ -333,13 +370,22 @@ const sanitize = (text: string): string => {
   return /^[A-Za-z]/.test(clean) ? clean : `k${clean}`;
 };
 
+// "-" joins the parts and occurs in Kubernetes names too: the default always ends in a hash.
+const NAMING: NamingRules = { separator: '-', maxLength: 128, alwaysHash: true, sanitize };
+
+/**
+ * A stack links only what its namespace has: a CloudFormationTemplate and ConfigMaps of the namespace
+ * (resolved by name there). What its template makes is CloudFormation's to check: writing stacks is
+ * for the namespace admin role (docs/security.md).
+ */
 export const stackAws: KindAws<StackSpec> = {
-  // "-" joins the parts and occurs in Kubernetes names too: the default always ends in a hash.
-  physicalName: (identity: ObjectIdentity, spec?: StackSpec) => spec?.stackName ?? defaultPhysicalName(identity, { separator: '-', maxLength: 128, alwaysHash: true, sanitize }),
+  physicalName: (identity: ObjectIdentity, spec?: StackSpec) => spec?.stackName ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'stackName', rules: NAMING },
   find,
   create,
   update,
   setTags,
   delete: remove,
+  discard,
   enumerate,
 };

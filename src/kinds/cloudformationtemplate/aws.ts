@@ -52,17 +52,27 @@ async function find(ctx: KindContext, ref: string): Promise<Observed<TemplateSpe
 
 const contentType = (template: string): string => (template.trimStart().startsWith('{') ? 'application/json' : 'application/yaml');
 
-/** The document first: a template stored without one would be nobody's, and never cleaned up. */
+/**
+ * The document first (with the pending tag: registry/half-made.ts): a template stored without one
+ * would be nobody's, its key refused to every object for good. A failure after that removes what was
+ * made; should the removal fail, the document keeps the template a half-made one of this object.
+ */
 async function create(ctx: KindContext, ref: string, spec: TemplateSpec, tags: Record<string, string>): Promise<string> {
   await writeDocument(ctx, documentKey(ref), { tags: ownTags(tags) } satisfies TagsDocument);
   try {
     await writeObject(ctx, ref, spec.template, contentType(spec.template));
     if (Object.keys(userTags(tags)).length) await setObjectTags(ctx, ref, userTags(tags));
   } catch (error) {
-    await deleteObject(ctx, documentKey(ref)).catch(() => undefined);
+    await discard(ctx, ref).catch(() => undefined);
     throw error;
   }
   return ref;
+}
+
+/** The template, then the document that makes it ours (never the other way round, see create). */
+async function discard(ctx: KindContext, ref: string): Promise<void> {
+  await deleteObject(ctx, ref);
+  await deleteObject(ctx, documentKey(ref));
 }
 
 /** Only the template can change (the key is immutable). */
@@ -70,19 +80,21 @@ async function update(ctx: KindContext, observed: Observed<TemplateSpec>, change
   await writeObject(ctx, observed.ref, change.desired.template, contentType(change.desired.template));
 }
 
-/** Ours go to the document (all of them gone: the template is released), the user's to the S3 object. */
+/**
+ * The user's go to the S3 object, ours to the document (all of them gone: the template is released).
+ * Ours last: the end of a create removes the pending tag, which must be its last step.
+ */
 async function setTags(ctx: KindContext, observed: Observed<TemplateSpec>, change: TagChange): Promise<void> {
   const after = { ...observed.tags, ...change.set };
   for (const key of change.remove) delete after[key];
-  if (!(CLUSTER_TAG in after)) await deleteObject(ctx, documentKey(observed.ref));
-  else if (change.remove.some(isReservedTagKey) || Object.keys(change.set).some(isReservedTagKey)) await writeDocument(ctx, documentKey(observed.ref), { tags: ownTags(after) } satisfies TagsDocument);
   const userChanged = change.remove.some((key) => !isReservedTagKey(key)) || Object.keys(change.set).some((key) => !isReservedTagKey(key));
   if (userChanged) await setObjectTags(ctx, observed.ref, userTags(after));
+  if (!(CLUSTER_TAG in after)) await deleteObject(ctx, documentKey(observed.ref));
+  else if (change.remove.some(isReservedTagKey) || Object.keys(change.set).some(isReservedTagKey)) await writeDocument(ctx, documentKey(observed.ref), { tags: ownTags(after) } satisfies TagsDocument);
 }
 
 async function remove(ctx: KindContext, observed: Observed<TemplateSpec>): Promise<DeleteOutcome> {
-  await deleteObject(ctx, observed.ref);
-  await deleteObject(ctx, documentKey(observed.ref));
+  await discard(ctx, observed.ref);
   return { state: 'deleted' };
 }
 
@@ -102,6 +114,10 @@ export async function validateTemplate(ctx: KindContext, template: string, field
   }
 }
 
+/**
+ * Keys are the namespace's own (`templates/<namespace>/...`, a namespace having no "/"): no explicit
+ * key can reach another namespace's templates, so none is reserved, and a template links nothing.
+ */
 export const templateAws: KindAws<TemplateSpec> = {
   physicalName: (identity: ObjectIdentity, spec?: TemplateSpec) => templateObjectKey(identity.namespace, spec?.key ?? `${identity.name}.yaml`),
   find,

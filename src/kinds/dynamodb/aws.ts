@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { deepEqual } from '../../api/json.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { allPages } from '../../aws/paginate.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
@@ -241,9 +241,18 @@ async function applyAfterCreate(ctx: KindContext, name: string, spec: DynamoDBSp
   if (spec.pointInTimeRecovery) await setPointInTimeRecovery(ctx, name, true);
 }
 
+/** Removes a table whose create did not finish: its deletion protection is this create's, not a user's. */
 async function rollBack(ctx: KindContext, name: string, deletionProtection: boolean): Promise<void> {
-  if (deletionProtection) await dynamodb(ctx).send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
-  await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
+  try {
+    if (deletionProtection) await dynamodb(ctx).send(new UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false }));
+    await dynamodb(ctx).send(new DeleteTableCommand({ TableName: name }));
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error;
+  }
+}
+
+async function discard(ctx: KindContext, observed: Observed<DynamoDBSpec>): Promise<void> {
+  await rollBack(ctx, observed.ref, observed.spec.deletionProtection);
 }
 
 async function create(ctx: KindContext, name: string, spec: DynamoDBSpec, tags: Record<string, string>): Promise<string> {
@@ -267,7 +276,8 @@ async function create(ctx: KindContext, name: string, spec: DynamoDBSpec, tags: 
   try {
     await applyAfterCreate(ctx, name, spec);
   } catch (error) {
-    // A half-configured table must not stay behind: remove it, then report what failed.
+    // A half-configured table must not stay behind: remove it, then report what failed. If the removal
+    // fails too, the table stays half made (pending) until a retry finishes it or the resync removes it.
     await rollBack(ctx, name, spec.deletionProtection).catch(() => undefined);
     throw error;
   }
@@ -367,12 +377,16 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
+const NAMING: NamingRules = { separator: '.', maxLength: 255 };
+
 export const dynamoDBAws: KindAws<DynamoDBSpec> = {
-  physicalName: (identity: ObjectIdentity, spec?: DynamoDBSpec) => spec?.tableName ?? defaultPhysicalName(identity, { separator: '.', maxLength: 255 }),
+  physicalName: (identity: ObjectIdentity, spec?: DynamoDBSpec) => spec?.tableName ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'tableName', rules: NAMING },
   find,
   create,
   update,
   setTags,
   delete: remove,
+  discard,
   enumerate,
 };

@@ -22,7 +22,7 @@ import {
 import { allPages } from '../../aws/paginate.js';
 import { awsErrorCode, isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, decodeMetadataTags, TAG_PREFIX } from '../../aws/metadata-tags.js';
-import { defaultPhysicalName } from '../../aws/naming.js';
+import { defaultPhysicalName, type NamingRules } from '../../aws/naming.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import type { ECRRepositorySpec } from './spec.js';
@@ -118,11 +118,24 @@ async function create(ctx: KindContext, name: string, spec: ECRRepositorySpec, t
     if (spec.lifecyclePolicy) await setLifecyclePolicy(ctx, name, spec.lifecyclePolicy);
     if (spec.repositoryPolicy) await setRepositoryPolicy(ctx, name, spec.repositoryPolicy);
   } catch (error) {
-    // A half-configured repository must not stay behind (it is new, so it holds no images).
-    await ecr(ctx).send(new DeleteRepositoryCommand({ repositoryName: name, force: true })).catch(() => undefined);
+    // A half-configured repository must not stay behind. If the removal fails too, it stays half made
+    // (pending) until a retry finishes it or the resync removes it.
+    await discardRepository(ctx, name).catch(() => undefined);
     throw error;
   }
   return name;
+}
+
+/**
+ * Removes a repository whose create did not finish. Never with its images: should someone have pushed
+ * to it meanwhile, it stays (half made, hidden) and the resync says so in its log each period.
+ */
+async function discardRepository(ctx: KindContext, name: string): Promise<void> {
+  try {
+    await ecr(ctx).send(new DeleteRepositoryCommand({ repositoryName: name }));
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error;
+  }
 }
 
 async function update(ctx: KindContext, observed: Observed<ECRRepositorySpec>, change: SpecChange<ECRRepositorySpec>): Promise<void> {
@@ -173,12 +186,16 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 /** Lowercase, and single separators between letters and digits, as ECR requires. */
 const sanitize = (text: string): string => text.toLowerCase().replace(/[^a-z0-9._/-]/g, '-').replace(/[._-]{2,}/g, '-');
 
+const NAMING: NamingRules = { separator: '/', maxLength: 256, sanitize };
+
 export const ecrRepositoryAws: KindAws<ECRRepositorySpec> = {
-  physicalName: (identity: ObjectIdentity, spec?: ECRRepositorySpec) => spec?.repositoryName ?? defaultPhysicalName(identity, { separator: '/', maxLength: 256, sanitize }),
+  physicalName: (identity: ObjectIdentity, spec?: ECRRepositorySpec) => spec?.repositoryName ?? defaultPhysicalName(identity, NAMING),
+  explicitName: { field: 'repositoryName', rules: NAMING },
   find,
   create,
   update,
   setTags,
   delete: remove,
+  discard: (ctx, observed) => discardRepository(ctx, observed.ref),
   enumerate,
 };

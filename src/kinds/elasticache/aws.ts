@@ -16,10 +16,11 @@ import {
 } from '@aws-sdk/client-elasticache';
 import type { ObjectIdentity } from '../../aws/context.js';
 import { awsErrorCode, isAwsNotFound, unlessNotFound } from '../../aws/errors.js';
-import { identityHash } from '../../aws/naming.js';
+import { identityHash, type NamingRules } from '../../aws/naming.js';
+import { topicTags } from '../../aws/sns.js';
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type Listed, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
+import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type LinkedResource, type Listed, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { MAX_CLUSTER_ID, type ElastiCacheSpec, type Engine } from './spec.js';
 
 const elasticache = (ctx: KindContext): ElastiCacheClient => ctx.aws.client(ElastiCacheClient);
@@ -28,16 +29,24 @@ const elasticache = (ctx: KindContext): ElastiCacheClient => ctx.aws.client(Elas
 
 const HASH_LENGTH = 12;
 
+/** Lowercase, single hyphens, a letter first: what ElastiCache takes in a cluster id. */
+const sanitize = (text: string): string => {
+  const joined = text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return /^[a-z]/.test(joined) ? joined : `k${joined}`;
+};
+
+/** The shape of default ids, which explicit ones may not take (registry/store-support.ts, reservedNameErrors). */
+const NAMING: Omit<NamingRules, 'maxLength'> = { separator: '-', alwaysHash: true, hashLength: HASH_LENGTH, sanitize };
+
 /**
  * `<cluster>-<namespace>-<name>` cut to fit 40 characters with `-<12 hex digits>` of the identity
  * always appended: "-" also occurs inside Kubernetes names, so the joined text alone is ambiguous,
- * and 40 characters leave no room for the whole identity. Lowercase, single hyphens, a letter first.
+ * and 40 characters leave no room for the whole identity.
  */
 export function defaultClusterId(identity: ObjectIdentity): string {
   const suffix = `-${identityHash(identity, HASH_LENGTH)}`;
-  const joined = [identity.clusterName, identity.namespace, identity.name].join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  const prefix = `${/^[a-z]/.test(joined) ? '' : 'k'}${joined}`.slice(0, MAX_CLUSTER_ID - suffix.length).replace(/-+$/, '');
-  return `${prefix}${suffix}`;
+  const joined = sanitize([identity.clusterName, identity.namespace, identity.name].join('-'));
+  return `${joined.slice(0, MAX_CLUSTER_ID - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
 // ------------------------------------------------------------------ reading
@@ -193,6 +202,8 @@ function modification(observed: Observed<ElastiCacheSpec>, change: SpecChange<El
 }
 
 async function update(ctx: KindContext, observed: Observed<ElastiCacheSpec>, change: SpecChange<ElastiCacheSpec>): Promise<void> {
+  // Nothing to change (the end of a create whose answer was lost, say): nothing to wait for either.
+  if (change.fields.size === 0) return;
   if (observed.lifecycle.phase !== 'Ready') {
     throw new ResourceConflict(`the cache cluster is ${observed.lifecycle.state}; ElastiCache changes a cluster only while it is available, so try again once it is`);
   }
@@ -224,8 +235,19 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   }
 }
 
+/**
+ * ElastiCache publishes the cluster's events to its notification topic: a topic of this namespace,
+ * or one the server does not manage. Subnet, parameter and security groups are no kind's.
+ */
+function linked(spec: ElastiCacheSpec): LinkedResource[] {
+  const topic = spec.notificationTopicArn;
+  return topic ? [{ use: 'target', field: 'spec.notificationTopicArn', kind: 'SNSTopic', name: topic, tags: (ctx) => topicTags(ctx, topic) }] : [];
+}
+
 export const elastiCacheAws: KindAws<ElastiCacheSpec> = {
   physicalName: (identity: ObjectIdentity, spec?: ElastiCacheSpec) => spec?.cacheClusterId ?? defaultClusterId(identity),
+  explicitName: { field: 'cacheClusterId', rules: NAMING },
+  linked,
   find,
   create,
   update,

@@ -19,8 +19,9 @@ import { awsErrorCode } from '../../aws/errors.js';
 import { splitPolicy } from '../../aws/policy-statements.js';
 import { fromTagList } from '../../aws/tag-list.js';
 import type { KindContext, Observed } from '../../registry/kind.js';
+import { intendedTags } from './intent.js';
 import { accessControlOf, corsFromAws, encryptionFromAws, lifecycleFromAws, WEBSITE_SID } from './settings.js';
-import type { S3BucketSpec } from './spec.js';
+import { canonicalSpec, type S3BucketSpec } from './spec.js';
 import { bucketArn, bucketHost, regionOfLocation, websiteUrl } from './urls.js';
 
 export const s3 = (ctx: KindContext): S3Client => ctx.aws.client(S3Client);
@@ -36,6 +37,17 @@ async function optional<T>(read: () => Promise<T>, missing: string): Promise<T |
 }
 
 /**
+ * A HEAD answer has no body, so the SDK cannot name its error ("UnknownError"); S3's status codes say
+ * it: 503 is S3's throttling (SlowDown), 500 its internal error, 400 a request S3 refuses.
+ */
+const HEAD_ERRORS: Record<number, string> = { 400: 'InvalidRequest', 500: 'InternalError', 503: 'SlowDown' };
+
+function named(error: unknown, status: number | undefined): unknown {
+  const name = status === undefined ? undefined : HEAD_ERRORS[status];
+  return name && error instanceof Error ? Object.assign(error, { name }) : error;
+}
+
+/**
  * Whether this account can see the bucket. 404: no such bucket; 403: another account's (bucket names are
  * global); 301: a bucket of this account in another region, which this server does not serve.
  */
@@ -46,8 +58,14 @@ async function visible(ctx: KindContext, name: string): Promise<boolean> {
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404 || status === 403 || status === 301) return false;
-    throw error;
+    throw named(error, status);
   }
+}
+
+/** A bucket's tags; undefined when this account cannot see the bucket (none, or another account's). */
+export async function bucketTags(ctx: KindContext, name: string): Promise<Record<string, string> | undefined> {
+  if (!(await visible(ctx, name))) return undefined;
+  return fromTagList((await optional(() => s3(ctx).send(new GetBucketTaggingCommand({ Bucket: name })), 'NoSuchTagSet'))?.TagSet);
 }
 
 async function readSettings(ctx: KindContext, name: string) {
@@ -103,8 +121,27 @@ function renderSpec(name: string, region: string, settings: Settings): S3BucketS
   };
 }
 
+/** The state of a bucket a create intends but has not made yet. */
+export const NOT_CREATED = 'NOT_CREATED';
+
+/** A bucket that is only intended: half made, with the intent's tags (intent.ts). */
+function intended(ctx: KindContext, name: string, tags: Record<string, string>): Observed<S3BucketSpec> {
+  return {
+    ref: name,
+    arn: bucketArn(name, ctx.region),
+    tags,
+    lifecycle: { state: NOT_CREATED, phase: 'Creating', message: 'the create of this bucket has not finished' },
+    spec: canonicalSpec({ bucketName: name, region: ctx.region }),
+    status: {},
+    outputs: {},
+  };
+}
+
 export async function findBucket(ctx: KindContext, name: string): Promise<Observed<S3BucketSpec> | undefined> {
-  if (!(await visible(ctx, name))) return undefined;
+  if (!(await visible(ctx, name))) {
+    const tags = await intendedTags(ctx, name);
+    return tags ? intended(ctx, name, tags) : undefined;
+  }
   const settings = await readSettings(ctx, name);
   const region = regionOfLocation(settings.location.LocationConstraint);
   const spec = renderSpec(name, region, settings);
@@ -114,7 +151,7 @@ export async function findBucket(ctx: KindContext, name: string): Promise<Observ
   return {
     ref: name,
     arn,
-    tags: fromTagList(settings.tagging?.TagSet),
+    tags: settings.tagging ? fromTagList(settings.tagging.TagSet) : ((await intendedTags(ctx, name)) ?? {}),
     lifecycle: { state: 'ACTIVE', phase: 'Ready', message: 'bucket exists' },
     spec,
     status: { arn, bucketName: name, region, bucketURL: host, ...(spec.website.enabled ? { websiteURL: website } : {}) },

@@ -3,6 +3,7 @@
 // blocked, ACLs disabled). Every setting is explicit, so rendered and desired specs compare equal
 // exactly when AWS needs no change.
 import { fieldError, type FieldError } from '../../api/errors.js';
+import { SERVER_BUCKET_PREFIX } from '../../aws/server-bucket.js';
 
 export type AccessControl = 'Private' | 'PublicRead' | 'PublicReadWrite' | 'AuthenticatedRead' | 'LogDeliveryWrite' | 'BucketOwnerRead' | 'BucketOwnerFullControl' | 'AwsExecRead';
 export type Ownership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
@@ -150,7 +151,8 @@ export function bucketNameProblem(name: string): string | undefined {
   const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (prefix) return `bucket names starting with "${prefix}" are reserved`;
   const suffix = RESERVED_SUFFIXES.find((s) => name.endsWith(s));
-  return suffix ? `bucket names ending with "${suffix}" are reserved` : undefined;
+  if (suffix) return `bucket names ending with "${suffix}" are reserved`;
+  return name.startsWith(SERVER_BUCKET_PREFIX) ? `bucket names starting with "${SERVER_BUCKET_PREFIX}" are the server's own (it keeps every namespace's templates in one)` : undefined;
 }
 
 function ruleErrors(spec: S3BucketSpec): FieldError[] {

@@ -9,16 +9,17 @@ import {
   UnsubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
+import { isArn } from '../../aws/arn.js';
 import { allPages } from '../../aws/paginate.js';
 import { fieldError } from '../../api/errors.js';
 import { isAwsNotFound } from '../../aws/errors.js';
 import { CLUSTER_TAG, readIdentity } from '../../aws/metadata-tags.js';
 import { sns, topicTags } from '../../aws/sns.js';
-import { allowTopic, disallowTopic, queueTagsByArn } from '../../aws/sqs.js';
-import { resourcesOfCluster } from '../../aws/tagging.js';
-import { changed, ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
+import { allowTopic, disallowTopic, queueTagsOf } from '../../aws/sqs.js';
+import { changed, ResourceConflict, SpecInvalid, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type LinkedResource, type Listed, type ObjectIdentity, type Observed, type SpecChange, type TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
-import { deleteParameter, parameterName, parameterNameOfArn, parameterTags, readParameter, tagParameter, writeParameter } from './parameter.js';
+import { createParameter, deleteParameter, overwriteParameter, parametersOfCluster, parameterTags, readParameter, tagParameter } from '../../aws/parameters.js';
+import { intentOf, intentValue, PARAMETER_DESCRIPTION, PARAMETER_PREFIX, parameterName, type IntendedSubscription } from './parameter.js';
 import type { Protocol, SNSSubscriptionSpec } from './spec.js';
 
 type Attributes = Record<string, string>;
@@ -49,8 +50,8 @@ async function siblingsOf(ctx: KindContext, attributes: Attributes, referrer: Re
     referrer && arn ? siblingName((await tagsOf(ctx, arn)) ?? {}, referrer) : undefined;
   const [topic, queue, deadLetterQueue] = await Promise.all([
     nameOf(attributes.TopicArn, topicTags),
-    nameOf(attributes.Protocol === 'sqs' ? attributes.Endpoint : undefined, queueTagsByArn),
-    nameOf(deadLetterArnOf(attributes), queueTagsByArn),
+    nameOf(attributes.Protocol === 'sqs' ? attributes.Endpoint : undefined, queueTagsOf),
+    nameOf(deadLetterArnOf(attributes), queueTagsOf),
   ]);
   return { topic, queue, deadLetterQueue };
 }
@@ -73,24 +74,47 @@ async function renderSpec(ctx: KindContext, attributes: Attributes, referrer: Re
   };
 }
 
+/** Where a half-made create stopped: the intent recorded, the subscription perhaps not made yet. */
+const NOT_SUBSCRIBED = 'NOT_SUBSCRIBED';
+const UNRECORDED = 'SUBSCRIBED_UNRECORDED';
+
+/** The subscription a create intended, if SNS has it (a create stopped after subscribing, say). */
+async function subscriptionFor(ctx: KindContext, intent: IntendedSubscription): Promise<string | undefined> {
+  try {
+    const same = (await subscriptionsOf(ctx, intent.topicArn)).find((s) => s.Protocol === intent.protocol && s.Endpoint === intent.endpoint);
+    return same?.SubscriptionArn && isArn(same.SubscriptionArn) ? same.SubscriptionArn : undefined;
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 async function find(ctx: KindContext, parameter: string): Promise<Observed<SNSSubscriptionSpec> | undefined> {
-  const arn = await readParameter(ctx, parameter);
+  const value = await readParameter(ctx, parameter);
+  if (value === undefined) return undefined;
+  const intent = intentOf(value);
+  const arn = intent ? await subscriptionFor(ctx, intent) : value;
+  const attributes = arn ? await subscriptionAttributes(ctx, arn) : undefined;
   // A parameter whose subscription is gone (its topic was deleted, say) is not an object any more.
-  const attributes = arn && (await subscriptionAttributes(ctx, arn));
-  if (!arn || !attributes) return undefined;
+  if (!attributes && !intent) return undefined;
   const tags = await parameterTags(ctx, parameter);
   const owner = readIdentity(tags);
-  const pending = attributes.PendingConfirmation === 'true';
+  const referrer = owner && { clusterName: owner.cluster, namespace: owner.namespace };
+  const seen = attributes ?? { TopicArn: intent?.topicArn ?? '', Protocol: intent?.protocol ?? '', Endpoint: intent?.endpoint ?? '' };
+  const pending = seen.PendingConfirmation === 'true';
+  const lifecycle: Lifecycle = intent
+    ? { state: attributes ? UNRECORDED : NOT_SUBSCRIBED, phase: 'Creating', message: 'the create of this subscription has not finished' }
+    : pending
+      ? { state: 'PENDING_CONFIRMATION', phase: 'Creating', message: 'SNS is waiting for the endpoint owner to confirm the subscription' }
+      : { state: 'CONFIRMED', phase: 'Ready', message: 'subscription is confirmed' };
   return {
     ref: parameter,
-    arn,
+    arn: arn ?? '',
     tags,
-    lifecycle: pending
-      ? { state: 'PENDING_CONFIRMATION', phase: 'Creating', message: 'SNS is waiting for the endpoint owner to confirm the subscription' }
-      : { state: 'CONFIRMED', phase: 'Ready', message: 'subscription is confirmed' },
-    spec: await renderSpec(ctx, attributes, owner && { clusterName: owner.cluster, namespace: owner.namespace }),
-    status: { arn, subscriptionARN: arn, topicARN: attributes.TopicArn, endpoint: attributes.Endpoint, pendingConfirmation: pending, metadataParameter: parameter },
-    outputs: { subscriptionARN: arn },
+    lifecycle,
+    spec: await renderSpec(ctx, seen, referrer),
+    status: { arn: arn ?? '', subscriptionARN: arn ?? '', topicARN: seen.TopicArn, endpoint: seen.Endpoint, pendingConfirmation: pending, metadataParameter: parameter },
+    outputs: { subscriptionARN: arn ?? '' },
   };
 }
 
@@ -158,26 +182,49 @@ function subscribeAttributes(spec: SNSSubscriptionSpec): Attributes {
   };
 }
 
+/**
+ * Intent first: the parameter (with the object's tags, the pending one too: registry/half-made.ts) says
+ * which subscription the create will make, so a create stopped half way (a crash, a failed rollback) is
+ * found with what it made. Then the queues' policies, the subscription, and its ARN in the parameter.
+ */
 async function create(ctx: KindContext, parameter: string, spec: SNSSubscriptionSpec, tags: Record<string, string>): Promise<string> {
-  const topicArn = spec.topicARN as string;
-  await refuseDuplicate(ctx, spec);
-  // The store found no live subscription under this parameter: a parameter left there is an orphan.
+  // The store found no subscription under this parameter: a parameter left there is an orphan.
   await deleteParameter(ctx, parameter);
+  await createParameter(ctx, parameter, intentValue({ topicArn: spec.topicARN as string, protocol: spec.protocol, endpoint: awsEndpoint(spec), queues: queuesOf(spec) }), PARAMETER_DESCRIPTION, tags);
   let subscriptionArn = '';
   try {
-    for (const queue of queuesOf(spec)) await allowTopic(ctx, queue, topicArn);
-    const result = await sns(ctx).send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: spec.protocol, Endpoint: awsEndpoint(spec), Attributes: subscribeAttributes(spec), ReturnSubscriptionArn: true }),
-    );
-    subscriptionArn = result.SubscriptionArn as string;
-    await writeParameter(ctx, parameter, subscriptionArn, tags);
+    subscriptionArn = await subscribe(ctx, parameter, spec);
     return parameter;
   } catch (error) {
     // Nothing half made stays behind: no subscription without its parameter, no policy grant without use.
-    if (subscriptionArn) await sns(ctx).send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn })).catch(() => undefined);
-    await releaseQueues(ctx, topicArn, queuesOf(spec), subscriptionArn).catch(() => undefined);
+    await unsubscribe(ctx, parameter, subscriptionArn, spec.topicARN as string, queuesOf(spec)).catch(() => undefined);
     throw error;
   }
+}
+
+/** The rest of a create once its intent is recorded: policies, the subscription, its ARN recorded. */
+async function subscribe(ctx: KindContext, parameter: string, spec: SNSSubscriptionSpec): Promise<string> {
+  const topicArn = spec.topicARN as string;
+  for (const queue of queuesOf(spec)) await allowTopic(ctx, queue, topicArn);
+  const result = await sns(ctx).send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: spec.protocol, Endpoint: awsEndpoint(spec), Attributes: subscribeAttributes(spec), ReturnSubscriptionArn: true }),
+  );
+  const subscriptionArn = result.SubscriptionArn as string;
+  await overwriteParameter(ctx, parameter, subscriptionArn);
+  return subscriptionArn;
+}
+
+/** Takes a subscription (if made), the policy grants nothing else needs, and its parameter away. */
+async function unsubscribe(ctx: KindContext, parameter: string, subscriptionArn: string, topicArn: string, queues: string[]): Promise<void> {
+  if (subscriptionArn) {
+    try {
+      await sns(ctx).send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+    } catch (error) {
+      if (!isAwsNotFound(error)) throw error;
+    }
+  }
+  await releaseQueues(ctx, topicArn, queues, subscriptionArn);
+  await deleteParameter(ctx, parameter);
 }
 
 /** SetSubscriptionAttributes calls in the order SNS needs (a filter's scope before the filter). */
@@ -194,8 +241,16 @@ function attributeChanges(change: SpecChange<SNSSubscriptionSpec>): [string, str
   return changes;
 }
 
+/** Finishes a create that stopped half way (the store calls update for that); false when there was none. */
+async function finishCreate(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, desired: SNSSubscriptionSpec): Promise<boolean> {
+  if (observed.lifecycle.state === NOT_SUBSCRIBED) await subscribe(ctx, observed.ref, desired);
+  else if (observed.lifecycle.state === UNRECORDED) await overwriteParameter(ctx, observed.ref, observed.arn);
+  return observed.lifecycle.state === NOT_SUBSCRIBED;
+}
+
 async function update(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>, change: SpecChange<SNSSubscriptionSpec>): Promise<void> {
   const { current, desired } = change;
+  if (await finishCreate(ctx, observed, desired)) return;
   const topicArn = current.topicARN as string;
   const oldDeadLetter = current.deadLetterQueue?.arn;
   const newDeadLetter = desired.deadLetterQueue?.arn;
@@ -215,29 +270,44 @@ async function setTags(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>
 
 async function remove(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>): Promise<DeleteOutcome> {
   const spec = observed.spec;
-  try {
-    await sns(ctx).send(new UnsubscribeCommand({ SubscriptionArn: observed.arn }));
-  } catch (error) {
-    if (!isAwsNotFound(error)) throw error;
-  }
-  await releaseQueues(ctx, spec.topicARN as string, queuesOf(spec), observed.arn);
-  await deleteParameter(ctx, observed.ref);
+  await unsubscribe(ctx, observed.ref, observed.arn, spec.topicARN as string, queuesOf(spec));
   return { state: 'deleted' };
 }
 
+/** A create that stopped half way: what it made, the policy grants its intent names included. */
+async function discard(ctx: KindContext, observed: Observed<SNSSubscriptionSpec>): Promise<void> {
+  const intent = intentOf((await readParameter(ctx, observed.ref)) ?? '');
+  await unsubscribe(ctx, observed.ref, observed.arn, observed.status.topicARN as string, intent?.queues ?? queuesOf(observed.spec));
+}
+
 async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<Listed> {
-  for await (const resource of resourcesOfCluster(ctx, 'ssm:parameter', clusterName)) {
-    const name = parameterNameOfArn(resource.arn);
-    if (name) yield { ref: name, tags: resource.tags };
-  }
+  for await (const parameter of parametersOfCluster(ctx, clusterName, PARAMETER_PREFIX)) yield { ref: parameter.name, tags: parameter.tags };
+}
+
+/**
+ * What a subscription wires together: its topic, for sqs its queue and any dead-letter queue (whose
+ * policies the server changes so the topic can send to them). The field named is the one the user
+ * wrote the ARN in.
+ */
+function linked(spec: SNSSubscriptionSpec): LinkedResource[] {
+  const queue = (field: string, arn: string): LinkedResource => ({ use: 'target', field, kind: 'SQSQueue', name: arn, tags: (ctx) => queueTagsOf(ctx, arn) });
+  const topicArn = spec.topicARN;
+  return [
+    ...(topicArn ? [{ use: 'target' as const, field: 'spec.topicARN', kind: 'SNSTopic', name: topicArn, tags: (ctx: KindContext) => topicTags(ctx, topicArn) }] : []),
+    ...(spec.protocol === 'sqs' && spec.queueARN ? [queue(isArn(spec.endpoint) ? 'spec.endpoint' : 'spec.queueARN', spec.queueARN)] : []),
+    ...(spec.deadLetterQueue?.arn ? [queue('spec.deadLetterQueue.arn', spec.deadLetterQueue.arn)] : []),
+  ];
 }
 
 export const snsSubscriptionAws: KindAws<SNSSubscriptionSpec> = {
   physicalName: (identity: ObjectIdentity) => parameterName(identity),
+  linked,
+  precheck: refuseDuplicate,
   find,
   create,
   update,
   setTags,
   delete: remove,
+  discard,
   enumerate,
 };

@@ -4,9 +4,9 @@
 // lives in an SSM parameter (see parameter.ts), since subscriptions cannot be tagged.
 import { isArn } from '../../aws/arn.js';
 import { topicTags } from '../../aws/sns.js';
-import { queueTagsByArn } from '../../aws/sqs.js';
+import { queueTagsOf } from '../../aws/sqs.js';
 import type { KindContext, KindDefinition, ReferenceContext } from '../../registry/kind.js';
-import { nameOfTarget, referableName, resolveReference, type NameOfArn } from '../../registry/references.js';
+import { resolveReference, siblingName, type NameOfArn } from '../../registry/references.js';
 import { snsSubscriptionAws } from './aws.js';
 import { snsSubscriptionOutputSchema, snsSubscriptionSpecSchema, snsSubscriptionStatusSchema } from './schema.js';
 import { canonicalSpec, validateSpec, type SNSSubscriptionSpec } from './spec.js';
@@ -21,15 +21,15 @@ const DEAD_LETTER_QUEUE = { path: 'spec.deadLetterQueue', nameKey: 'name', arnKe
 /** An sqs endpoint: an SQSQueue object's name, or a queue ARN (kept as the endpoint unless an object owns it). */
 async function resolveQueueEndpoint(spec: Spec, references: References, queueName: NameOfArn): Promise<Spec> {
   const endpoint = spec.endpoint;
-  if (isArn(endpoint)) return { ...spec, endpoint: (await nameOfTarget(endpoint, { ...QUEUE_ENDPOINT, arnKey: 'endpoint' }, queueName)) ?? endpoint, queueARN: endpoint };
+  if (isArn(endpoint)) return { ...spec, endpoint: (await queueName(endpoint)) ?? endpoint, queueARN: endpoint };
   const resolved = await resolveReference(spec, references.current, QUEUE_ENDPOINT, references.lookup, queueName);
   return { ...resolved, endpoint: resolved.endpoint ?? resolved.queueARN };
 }
 
 async function resolveReferences(ctx: KindContext, spec: Spec, references: References): Promise<Spec> {
   const { identity, lookup, current } = references;
-  const topicName: NameOfArn = async (arn) => referableName((await topicTags(ctx, arn)) ?? {}, identity);
-  const queueName: NameOfArn = async (arn) => referableName((await queueTagsByArn(ctx, arn)) ?? {}, identity);
+  const topicName: NameOfArn = async (arn) => siblingName((await topicTags(ctx, arn)) ?? {}, identity);
+  const queueName: NameOfArn = async (arn) => siblingName((await queueTagsOf(ctx, arn)) ?? {}, identity);
   let resolved = await resolveReference(spec, current, TOPIC, lookup, topicName);
   if (resolved.protocol === 'sqs') resolved = await resolveQueueEndpoint(resolved, references, queueName);
   const dlq = resolved.deadLetterQueue;

@@ -3,7 +3,7 @@
 import { CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-sns';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
-import { defaultMessagingName } from '../../aws/naming.js';
+import { defaultMessagingName, MESSAGING_NAMING, MESSAGING_SUFFIXES } from '../../aws/naming.js';
 import { sns, topicArnOf, topicTags } from '../../aws/sns.js';
 import { toTagList } from '../../aws/tag-list.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
@@ -138,6 +138,7 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
 
 export const snsTopicAws: KindAws<SNSTopicSpec> = {
   physicalName: (identity: ObjectIdentity, spec?: SNSTopicSpec) => spec?.topicName ?? defaultMessagingName(identity, 256, spec?.fifoTopic === true),
+  explicitName: { field: 'topicName', rules: MESSAGING_NAMING, suffixes: MESSAGING_SUFFIXES },
   find,
   create,
   update,

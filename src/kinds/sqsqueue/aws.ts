@@ -1,20 +1,21 @@
 // SQS queues through @aws-sdk/client-sqs: attributes into the canonical spec, created with their tags
 // in the same call, changed with one SetQueueAttributes call carrying only what differs. With
-// usedeadletterQueue the queue has a dead-letter queue of its own, made and deleted with it.
+// usedeadletterQueue the queue has a dead-letter queue of its own (a part of the object, tagged so),
+// made and deleted with it.
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand, UntagQueueCommand } from '@aws-sdk/client-sqs';
 import { parseArn } from '../../aws/arn.js';
 import { isAwsNotFound } from '../../aws/errors.js';
-import { readIdentity, TAG_PREFIX } from '../../aws/metadata-tags.js';
-import { defaultMessagingName } from '../../aws/naming.js';
+import { PART_TAG, partTags, readIdentity, readOwner, sameOwner, type OwnerIdentity } from '../../aws/metadata-tags.js';
+import { defaultMessagingName, MESSAGING_NAMING, MESSAGING_SUFFIXES } from '../../aws/naming.js';
 import { joinPolicy, splitPolicy, type SplitPolicy } from '../../aws/policy-statements.js';
-import { queueTags, queueTagsByArn, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
+import { queueTags, queueTagsOf, queueUrlOf, sqs, topicsAllowed } from '../../aws/sqs.js';
 import { resourcesOfCluster } from '../../aws/tagging.js';
-import type { DeleteOutcome, KindAws, KindContext, Listed, ObjectIdentity, Observed, SpecChange, TagChange } from '../../registry/kind.js';
+import type { DeleteOutcome, KindAws, KindContext, LinkedResource, Listed, ObjectIdentity, Observed, SpecChange, TagChange } from '../../registry/kind.js';
 import { siblingName } from '../../registry/references.js';
 import type { DeadLetterQueue, Encryption, SQSQueueSpec } from './spec.js';
 
-/** Marks a dead-letter queue made for usedeadletterQueue; the value is the name of the queue it serves. */
-const OWN_DLQ_TAG = `${TAG_PREFIX}dead-letter-queue-of`;
+/** The part role of a dead-letter queue made for usedeadletterQueue (it carries its queue's identity). */
+const OWN_DLQ_ROLE = 'dead-letter-queue';
 /** The longest retention SQS allows: a dead-letter queue should keep what it catches. */
 const OWN_DLQ_RETENTION = '1209600';
 const MAX_NAME = 80;
@@ -41,18 +42,23 @@ interface DeadLetterTarget {
 
 // ------------------------------------------------------------------ reading
 
-async function deadLetterTarget(ctx: KindContext, queueName: string, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
+/** A dead-letter queue is an object's own when it is tagged as that object's part. */
+function isOwnDeadLetterQueue(targetTags: Record<string, string> | undefined, owner: OwnerIdentity | undefined): boolean {
+  return targetTags?.[PART_TAG] === OWN_DLQ_ROLE && owner !== undefined && sameOwner(readOwner(targetTags), owner);
+}
+
+async function deadLetterTarget(ctx: KindContext, redrive: string | undefined, tags: Record<string, string>): Promise<DeadLetterTarget | undefined> {
   if (!redrive) return undefined;
   const policy = JSON.parse(redrive) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
   const arn = policy.deadLetterTargetArn;
-  const targetTags = (await queueTagsByArn(ctx, arn)) ?? {};
+  const targetTags = (await queueTagsOf(ctx, arn)) ?? {};
   const owner = readIdentity(tags);
   const sibling = owner ? siblingName(targetTags, { clusterName: owner.cluster, namespace: owner.namespace }) : undefined;
   return {
     arn,
     url: await queueUrlOf(ctx, arn),
     name: parseArn(arn)?.resource ?? arn,
-    own: targetTags[OWN_DLQ_TAG] === queueName,
+    own: isOwnDeadLetterQueue(targetTags, owner),
     ...(sibling ? { sibling } : {}),
     maxReceiveCount: Number(policy.maxReceiveCount),
   };
@@ -123,7 +129,7 @@ async function find(ctx: KindContext, ref: string): Promise<Observed<SQSQueueSpe
   if (!url || !attributes || !tags) return undefined;
   const arn = attributes.QueueArn;
   const name = parseArn(arn)?.resource ?? ref;
-  const target = await deadLetterTarget(ctx, name, attributes.RedrivePolicy, tags);
+  const target = await deadLetterTarget(ctx, attributes.RedrivePolicy, tags);
   const policy = splitPolicy(attributes.Policy);
   const outputs = outputsOf(url, arn, name, target);
   const topics = topicsAllowed(policy);
@@ -149,6 +155,10 @@ function encryptionAttributes(encryption: Encryption): Attributes {
   return { SqsManagedSseEnabled: String(encryption.type === 'SQS') };
 }
 
+function redrivePolicy(deadLetterArn: string, spec: SQSQueueSpec): string {
+  return JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.deadLetterQueue?.maxReceiveCount });
+}
+
 /** Every attribute a spec sets, given where its dead-letter queue is and the full policy text. */
 function attributesFor(spec: SQSQueueSpec, deadLetterArn: string | undefined, policy: string): Attributes {
   return {
@@ -166,7 +176,7 @@ function attributesFor(spec: SQSQueueSpec, deadLetterArn: string | undefined, po
         }
       : {}),
     ...encryptionAttributes(spec.encryption),
-    ...(deadLetterArn ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.deadLetterQueue?.maxReceiveCount }) } : {}),
+    ...(deadLetterArn ? { RedrivePolicy: redrivePolicy(deadLetterArn, spec) } : {}),
     ...(policy ? { Policy: policy } : {}),
   };
 }
@@ -176,13 +186,17 @@ async function queueArnOf(ctx: KindContext, url: string): Promise<string> {
   return attributes.Attributes?.QueueArn as string;
 }
 
-/** Makes (or finds, CreateQueue being idempotent) the dead-letter queue of usedeadletterQueue. */
-async function createOwnDeadLetterQueue(ctx: KindContext, queueName: string, fifo: boolean): Promise<{ url: string; arn: string }> {
+/**
+ * Makes (or finds, CreateQueue being idempotent) the dead-letter queue of usedeadletterQueue, tagged as
+ * the queue's part. The store has checked nobody else holds its name (a CreateQueue on a queue that
+ * exists with the same attributes would otherwise take it over, tags and all).
+ */
+async function createOwnDeadLetterQueue(ctx: KindContext, queueName: string, fifo: boolean, owner: OwnerIdentity): Promise<{ url: string; arn: string }> {
   const result = await sqs(ctx).send(
     new CreateQueueCommand({
       QueueName: ownDeadLetterQueueName(queueName),
       Attributes: { MessageRetentionPeriod: OWN_DLQ_RETENTION, ...(fifo ? { FifoQueue: 'true' } : {}) },
-      tags: { [OWN_DLQ_TAG]: queueName },
+      tags: partTags(owner, OWN_DLQ_ROLE),
     }),
   );
   const url = result.QueueUrl as string;
@@ -198,17 +212,32 @@ async function deleteQueue(ctx: KindContext, url: string | undefined): Promise<v
   }
 }
 
+/**
+ * The queue first, with its tags (the pending one too, see registry/half-made.ts); then its own
+ * dead-letter queue and the redrive to it. Stopped between (a crash, a failed rollback), the queue is
+ * half made and a retry or the resync finds both, the dead-letter queue by its part tags.
+ */
 async function create(ctx: KindContext, name: string, spec: SQSQueueSpec, tags: Record<string, string>): Promise<string> {
-  const own = spec.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue) : undefined;
+  const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
+  const deadLetterArn = spec.usedeadletterQueue ? undefined : spec.deadLetterQueue?.arn;
+  const url = (await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, deadLetterArn, policy), tags }))).QueueUrl as string;
+  if (!spec.usedeadletterQueue) return url;
   try {
-    const policy = joinPolicy({ ...(spec.policy ? { user: spec.policy } : {}), managed: [] });
-    const result = await sqs(ctx).send(new CreateQueueCommand({ QueueName: name, Attributes: attributesFor(spec, own?.arn ?? spec.deadLetterQueue?.arn, policy), tags }));
-    return result.QueueUrl as string;
+    const own = await createOwnDeadLetterQueue(ctx, name, spec.fifoQueue, ownerOf(tags));
+    // moto drops a queue's policy on any SetQueueAttributes without one; resending it is harmless in AWS.
+    await sqs(ctx).send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: redrivePolicy(own.arn, spec), ...(policy ? { Policy: policy } : {}) } }));
   } catch (error) {
-    // No dead-letter queue stays behind for a queue that was not made.
-    await deleteQueue(ctx, own?.url).catch(() => undefined);
+    await discardQueue(ctx, url, name, ownerOf(tags)).catch(() => undefined);
     throw error;
   }
+  return url;
+}
+
+/** Removes a queue whose create did not finish, and its own dead-letter queue if one was made for it. */
+async function discardQueue(ctx: KindContext, url: string, queueName: string, owner: OwnerIdentity): Promise<void> {
+  const deadLetterQueue = ownDeadLetterQueueName(queueName);
+  if (isOwnDeadLetterQueue(await queueTagsOf(ctx, deadLetterQueue), owner)) await deleteQueue(ctx, await queueUrlOf(ctx, deadLetterQueue));
+  await deleteQueue(ctx, url);
 }
 
 /** Attributes a removal has to send explicitly, and the value that removes them. */
@@ -230,7 +259,7 @@ async function update(ctx: KindContext, observed: Observed<SQSQueueSpec>, change
   const { current, desired } = change;
   const name = current.queueName as string;
   const ownUrl = observed.status.deadLetterQueueURL as string | undefined;
-  const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue) : undefined;
+  const own = desired.usedeadletterQueue && !current.usedeadletterQueue ? await createOwnDeadLetterQueue(ctx, name, desired.fifoQueue, ownerOf(observed.tags)) : undefined;
   const managed = splitPolicy(((await attributesOf(ctx, observed.ref)) ?? {}).Policy).managed;
   const currentTarget = observed.status.deadLetterQueueARN as string | undefined;
   const desiredTarget = desired.usedeadletterQueue ? (own?.arn ?? currentTarget) : desired.deadLetterQueue?.arn;
@@ -258,12 +287,31 @@ async function* enumerate(ctx: KindContext, clusterName: string): AsyncIterable<
   for await (const resource of resourcesOfCluster(ctx, 'sqs', clusterName)) yield { ref: parseArn(resource.arn)?.resource ?? resource.arn, tags: resource.tags };
 }
 
+/** The identity of the object a queue's tags say it belongs to (the store wrote them). */
+function ownerOf(tags: Record<string, string>): OwnerIdentity {
+  return readIdentity(tags) as OwnerIdentity;
+}
+
+/** The queue's own dead-letter queue (a part), or the one it redrives to (a target). */
+function linked(spec: SQSQueueSpec, queueName: string): LinkedResource[] {
+  const tagsOf = (ref: string) => (ctx: KindContext) => queueTagsOf(ctx, ref);
+  if (spec.usedeadletterQueue) {
+    const name = ownDeadLetterQueueName(queueName);
+    return [{ use: 'part', field: 'spec.usedeadletterQueue', kind: 'SQSQueue', name, role: OWN_DLQ_ROLE, tags: tagsOf(name) }];
+  }
+  const arn = spec.deadLetterQueue?.arn;
+  return arn ? [{ use: 'target', field: 'spec.deadLetterQueue.arn', kind: 'SQSQueue', name: arn, tags: tagsOf(arn) }] : [];
+}
+
 export const sqsQueueAws: KindAws<SQSQueueSpec> = {
   physicalName: (identity: ObjectIdentity, spec?: SQSQueueSpec) => spec?.queueName ?? defaultMessagingName(identity, MAX_NAME, spec?.fifoQueue === true),
+  explicitName: { field: 'queueName', rules: MESSAGING_NAMING, suffixes: MESSAGING_SUFFIXES },
+  linked,
   find,
   create,
   update,
   setTags,
   delete: remove,
+  discard: (ctx, observed) => discardQueue(ctx, observed.ref, observed.spec.queueName as string, ownerOf(observed.tags)),
   enumerate,
 };

@@ -1,9 +1,9 @@
 // SQSQueue: an SQS queue, standard or FIFO. The original operator's manifests apply unchanged (including
 // `usedeadletterQueue`); its outputs (queue and dead-letter queue URL, ARN, name) are in `output` and the
 // ConfigMap. A dead-letter queue can also be another SQSQueue object of the namespace, by name.
-import { queueTagsByArn } from '../../aws/sqs.js';
+import { queueTagsOf } from '../../aws/sqs.js';
 import type { KindContext, KindDefinition, ReferenceContext } from '../../registry/kind.js';
-import { referableName, resolveReference } from '../../registry/references.js';
+import { resolveReference, siblingName } from '../../registry/references.js';
 import { sqsQueueAws } from './aws.js';
 import { sqsQueueOutputSchema, sqsQueueSpecSchema, sqsQueueStatusSchema } from './schema.js';
 import { canonicalSpec, validateSpec, type SQSQueueSpec } from './spec.js';
@@ -13,7 +13,7 @@ const DEAD_LETTER_QUEUE = { path: 'spec.deadLetterQueue', nameKey: 'name', arnKe
 async function resolveReferences(ctx: KindContext, spec: SQSQueueSpec, { identity, lookup, current }: ReferenceContext<SQSQueueSpec>): Promise<SQSQueueSpec> {
   const dlq = spec.deadLetterQueue;
   if (!dlq || spec.usedeadletterQueue) return spec;
-  const nameOfArn = async (arn: string) => referableName((await queueTagsByArn(ctx, arn)) ?? {}, identity);
+  const nameOfArn = async (arn: string) => siblingName((await queueTagsOf(ctx, arn)) ?? {}, identity);
   return { ...spec, deadLetterQueue: await resolveReference(dlq, current?.deadLetterQueue, DEAD_LETTER_QUEUE, lookup, nameOfArn) };
 }
 
