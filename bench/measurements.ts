@@ -19,7 +19,7 @@ import { summarize, timeEach, type Summary } from './stats.js';
 export const COLLECTION = `/apis/service-operator.aws/v1alpha1/namespaces/${BENCH_NAMESPACE}/dynamodbs`;
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
-async function ok(response: Promise<{ status: number; body: string }>): Promise<{ status: number; body: string }> {
+export async function ok(response: Promise<{ status: number; body: string }>): Promise<{ status: number; body: string }> {
   const answer = await response;
   if (answer.status >= 300) throw new Error(`server answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   return answer;
@@ -43,13 +43,7 @@ export async function measureLists(server: ServerClient, runs: number): Promise<
   const before = await server.metrics();
   const json = await timeEach(runs, () => ok(server.call(COLLECTION)));
   const between = await server.metrics();
-  const kubectlTable = await timeEach(runs, async () => {
-    let token = '';
-    do {
-      const page = JSON.parse((await ok(server.call(`${COLLECTION}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`, { headers: { Accept: TABLE_ACCEPT } }))).body) as { metadata: { continue?: string } };
-      token = page.metadata.continue ?? '';
-    } while (token);
-  });
+  const kubectlTable = await timeEach(runs, () => listTablePages(server));
   const after = await server.metrics();
   return {
     json: summarize(json),
@@ -200,4 +194,20 @@ export async function countOwnedTables(aws: AwsClients): Promise<number> {
   const ctx = { aws, region: 'us-east-1', clusterName: BENCH_CLUSTER, accountId: async () => '', deadline: Date.now() + 60_000 };
   for await (const resource of resourcesOfCluster(ctx, 'dynamodb:table', BENCH_CLUSTER)) if (resource.tags[CLUSTER_TAG] === BENCH_CLUSTER) count++;
   return count;
+}
+
+/** Whole-collection lists as JSON and as kubectl asks (Table, pages of 500), from any server (ours or kube-apiserver). */
+export async function measureListShapes(server: ServerClient, runs: number): Promise<{ json: Summary; table: Summary }> {
+  await timeEach(3, () => ok(server.call(COLLECTION)));
+  const json = await timeEach(runs, () => ok(server.call(COLLECTION)));
+  const table = await timeEach(runs, () => listTablePages(server));
+  return { json: summarize(json), table: summarize(table) };
+}
+
+async function listTablePages(server: ServerClient): Promise<void> {
+  let token = '';
+  do {
+    const page = JSON.parse((await ok(server.call(`${COLLECTION}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`, { headers: { Accept: TABLE_ACCEPT } }))).body) as { metadata: { continue?: string } };
+    token = page.metadata.continue ?? '';
+  } while (token);
 }

@@ -2,13 +2,14 @@
 // exports on /metrics (AWS calls by operation, request durations, resident memory).
 import type { HttpsOptions, HttpsResponse } from '../test/support/https.js';
 import { https } from '../test/support/https.js';
-import type { ServerProcess } from '../test/support/processes.js';
-import { openWatch, type OpenWatch } from '../test/support/watch.js';
+import { openWatch, type OpenWatch, type WatchTarget } from '../test/support/watch.js';
 
 export interface Metrics {
   awsCalls: number;
   /** AWS calls by operation, e.g. `DescribeTableCommand`. */
   awsCallsBy: Record<string, number>;
+  /** AWS calls by caller: request, resync, event. */
+  awsCallsByCaller: Record<string, number>;
   listSeconds: { sum: number; count: number };
   /** Full resyncs of the benchmark's kind (every kind is resynced once per round). */
   fullResyncs: { sum: number; count: number };
@@ -25,7 +26,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 export class ServerClient {
-  constructor(private readonly server: ServerProcess) {}
+  /** Our server, or kube-apiserver (a bearer token of its static token file). */
+  constructor(private readonly server: WatchTarget) {}
 
   call(path: string, options: Omit<HttpsOptions, 'ca'> = {}): Promise<HttpsResponse> {
     return https(`${this.server.url}${path}`, { ...options, ca: this.server.ca, headers: { Authorization: `Bearer ${this.server.token}`, ...options.headers } });
@@ -39,10 +41,13 @@ export class ServerClient {
     const text = (await this.call('/metrics')).body;
     const awsCallsBy: Record<string, number> = {};
     for (const match of text.matchAll(/^aws_api_calls_total\{[^}]*operation="([^"]+)"[^}]*\} (\S+)$/gm)) awsCallsBy[match[1]] = (awsCallsBy[match[1]] ?? 0) + Number(match[2]);
+    const awsCallsByCaller: Record<string, number> = {};
+    for (const match of text.matchAll(/^aws_api_calls_total\{[^}]*caller="([^"]+)"[^}]*\} (\S+)$/gm)) awsCallsByCaller[match[1]] = (awsCallsByCaller[match[1]] ?? 0) + Number(match[2]);
     const list = { verb: 'list', resource: 'dynamodbs' };
     return {
       awsCalls: Object.values(awsCallsBy).reduce((a, b) => a + b, 0),
       awsCallsBy,
+      awsCallsByCaller,
       listSeconds: { sum: sample(text, 'apiserver_request_duration_seconds_sum', list), count: sample(text, 'apiserver_request_duration_seconds_count', list) },
       fullResyncs: {
         sum: sample(text, 'resync_duration_seconds_sum', { resource: 'dynamodbs', type: 'full' }),

@@ -33,7 +33,23 @@ export interface Config {
   authorizedCacheTtlMs: number;
   unauthorizedCacheTtlMs: number;
   leaderElection: LeaderElectionFlags;
+  /** Background AWS calls (resync, event re-reads) per minute; 0: no limit. */
+  awsCallBudget: number;
+  changeEvents: ChangeEventFlags;
 }
+
+/** Change-driven drift detection: CloudTrail's events of AWS calls, from EventBridge through an SQS queue. */
+export interface ChangeEventFlags {
+  enabled: boolean;
+  /** The SQS queue the events arrive in. */
+  queueName: string;
+  /** Create (or bring up to date) the queue, its policy and the EventBridge rule; else only read the queue. */
+  setup: boolean;
+}
+
+/** The full resync's default period: a safety net only when change events flow. */
+const RESYNC_SECONDS = 30;
+const RESYNC_SECONDS_WITH_EVENTS = 1800;
 
 export interface LeaderElectionFlags {
   enabled: boolean;
@@ -59,7 +75,7 @@ export const USAGE = `Usage: npm start -- [flags]
   --local-state-dir DIR          where the embedded moto_server keeps its state, so that what you
                                  create survives restarts (default ./.local-aws)
   --fresh                        discard that saved state and start the embedded moto_server empty
-  --resync-period SECONDS        full re-read of AWS (default 30)
+  --resync-period SECONDS        full re-read of AWS (default 30; 1800 with --change-events true)
   --transitional-resync-period SECONDS
                                  re-read of objects AWS is still changing (default 2)
   --resync-read-budget N         objects per kind each resync re-reads although their tags show no
@@ -71,6 +87,14 @@ export const USAGE = `Usage: npm start -- [flags]
                                  retries a timed-out attempt (default 10)
   --event-window N               changes kept for resuming watches (default 10000)
   --bookmark-interval SECONDS    BOOKMARK period for watches that allow them (default 60)
+  --aws-call-budget N            AWS calls per minute background reads (resync, change events) may
+                                 make, shared fairly by kind; 0 for no limit (default 6000)
+  --change-events true|false     re-read exactly what AWS change events (CloudTrail via EventBridge
+                                 and SQS) name, within seconds; needs a trail (default false)
+  --change-events-queue NAME     the SQS queue they arrive in (default aws-service-apiserver-CLUSTER)
+  --change-events-setup true|false
+                                 create the queue, its policy and the EventBridge rule, or only read a
+                                 queue set up beforehand (default true)
 
 Cluster mode (in a pod, or with --kubeconfig): delegated authentication and authorization, outputs
 ConfigMaps, namespace lifecycle checks, leader election. Without a cluster: local mode (--token).
@@ -136,6 +160,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'leader-elect-lease-duration': { type: 'string' },
       'leader-elect-renew-deadline': { type: 'string' },
       'leader-elect-retry-period': { type: 'string' },
+      'aws-call-budget': { type: 'string' },
+      'change-events': { type: 'string' },
+      'change-events-queue': { type: 'string' },
+      'change-events-setup': { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -148,6 +176,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (!Number.isInteger(eventWindow) || eventWindow < 100) throw new Error('--event-window must be an integer of at least 100');
   const resyncReadBudget = Number(values['resync-read-budget'] ?? 100);
   if (!Number.isInteger(resyncReadBudget) || resyncReadBudget < 0) throw new Error('--resync-read-budget must be a non-negative integer');
+  const awsCallBudget = Number(values['aws-call-budget'] ?? 6000);
+  if (!Number.isInteger(awsCallBudget) || awsCallBudget < 0) throw new Error('--aws-call-budget must be a non-negative integer (calls per minute)');
+  const changeEvents = changeEventFlags(values, clusterName);
   return {
     port,
     bindAddress: values['bind-address'] ?? '127.0.0.1',
@@ -158,7 +189,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     localAws: values['local-aws'] ?? false,
     localStateDir: values['local-state-dir'] ?? '.local-aws',
     fresh: values.fresh ?? false,
-    resyncPeriodMs: seconds(values['resync-period'], 30, '--resync-period'),
+    resyncPeriodMs: seconds(values['resync-period'], changeEvents.enabled ? RESYNC_SECONDS_WITH_EVENTS : RESYNC_SECONDS, '--resync-period'),
     transitionalResyncPeriodMs: seconds(values['transitional-resync-period'], 2, '--transitional-resync-period'),
     resyncReadBudget,
     awsWaitTimeoutMs: seconds(values['aws-wait-timeout'], 25, '--aws-wait-timeout'),
@@ -173,6 +204,21 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     authorizedCacheTtlMs: seconds(values['authorization-webhook-cache-authorized-ttl'], 10, '--authorization-webhook-cache-authorized-ttl'),
     unauthorizedCacheTtlMs: seconds(values['authorization-webhook-cache-unauthorized-ttl'], 10, '--authorization-webhook-cache-unauthorized-ttl'),
     leaderElection: leaderElectionFlags(values),
+    awsCallBudget,
+    changeEvents,
+  };
+}
+
+/** SQS queue names: 1-80 of these characters. */
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+function changeEventFlags(values: Record<string, string | boolean | undefined>, clusterName: string): ChangeEventFlags {
+  const queueName = (values['change-events-queue'] as string | undefined) ?? `aws-service-apiserver-${clusterName}`;
+  if (!QUEUE_NAME.test(queueName)) throw new Error(`--change-events-queue must be an SQS queue name (1-80 letters, digits, - and _), got ${JSON.stringify(queueName)}`);
+  return {
+    enabled: booleanFlag(values['change-events'] as string | undefined, false, '--change-events'),
+    queueName,
+    setup: booleanFlag(values['change-events-setup'] as string | undefined, true, '--change-events-setup'),
   };
 }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
+import { CallBudget } from './aws/call-budget.js';
 import { AwsClients } from './aws/clients.js';
 import { ssmCreateJournal } from './aws/create-journal.js';
 import { deadlineSignal, withDeadline } from './aws/deadline.js';
@@ -26,6 +27,7 @@ import type { KindContext, KindDefinition } from './registry/kind.js';
 import { resourceDocumentOf } from './registry/kind-schemas.js';
 import { listenError, StartError } from './start-error.js';
 import { ResourceVersionClock } from './registry/resource-version.js';
+import { startChangeFeed } from './registry/change-feed.js';
 import { startResyncLoop, type ResyncLoop } from './registry/resync-loop.js';
 import { KindStore } from './registry/store.js';
 import { createTlsServer } from './tls/server.js';
@@ -202,13 +204,18 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   // Each kind's lists and watches wait only for that kind's first read: one kind AWS does not answer for stops no other.
   const viewNotFilled = (plural: string): string | undefined => (resync?.isFilled(plural) ? undefined : notReadWhy(resync?.initialSyncError(plural)));
   const notReady = (): string | undefined => awsNotRead() ?? mode.notReady();
+  const budget = new CallBudget({ callsPerMinute: config.awsCallBudget });
+  clients.limitBackgroundCalls(budget);
+  cleanups.push(() => budget.stop());
   const metrics = new Metrics({
     openWatches: () => watches.size,
     objects: () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])),
     notReady,
     notServing: () => mode.notServing(),
+    oldestReadAge: () => Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.oldestReadAge()])),
+    budget: () => ({ queued: budget.queued(), backoffs: budget.backoffs, pausedSeconds: budget.pausedMs / 1000 }),
   });
-  clients.onCall((service, operation) => metrics.awsCalls.inc({ service, operation }));
+  clients.onCall((service, operation, origin) => metrics.awsCalls.inc({ service, operation, caller: origin.caller }));
   clients.onOutcome({
     failed: (service, operation, error) => metrics.awsErrors.inc({ service, operation, code: awsErrorCode(error) }),
     attemptFailed: (service, operation, error) => {
@@ -253,6 +260,27 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     awsRead = true;
     log.info({ objects: Object.fromEntries([...stores].map(([plural, s]) => [plural, s.view.size])) }, 'initial read of the AWS account done');
   });
+  if (config.changeEvents.enabled) {
+    const feed = startChangeFeed({
+      stores: [...stores.values()],
+      context,
+      log,
+      queueName: config.changeEvents.queueName,
+      setup: config.changeEvents.setup,
+      // The queue is shared by the replicas: only the one serving consumes it (a new leader catches up through its resync).
+      active: () => awsRead && !mode.notServing(),
+      observe: {
+        received: (events, ignored) => {
+          metrics.changeEvents.inc({ type: 'api-call' }, events);
+          metrics.changeEvents.inc({ type: 'other' }, ignored);
+        },
+        reread: (resource, what) => metrics.changeRereads.inc({ resource, what }),
+        polled: () => metrics.changePolled.set(Date.now() / 1000),
+      },
+    });
+    feed.ready.catch(() => undefined);
+    cleanups.push(() => feed.stop());
+  }
   mode.start(stores, clock);
   cleanups.push(() => mode.stop());
   const port = (server.address() as AddressInfo).port;

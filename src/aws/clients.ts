@@ -1,9 +1,13 @@
 // One factory for every AWS SDK v3 client the kinds use, sharing region, endpoint, credentials, retry
 // policy and a timeout for every attempt, and telling listeners of every call, every call that failed
-// (after the SDK's retries) and every attempt that failed (each retry), per operation: the benchmark
-// and /metrics count them. A scoped view of the same clients aborts each call at a request's deadline.
+// (after the SDK's retries) and every attempt that failed (each retry), per operation and caller: the
+// benchmark and /metrics count them. A scoped view of the same clients aborts each call at a request's
+// deadline. Every attempt of a background call first waits for the call budget (call-budget.ts).
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
+import type { CallBudget } from './call-budget.js';
+import { currentOrigin, type CallOrigin } from './call-origin.js';
+import { isAwsThrottling } from './errors.js';
 
 export interface AwsClientConfig {
   region: string;
@@ -20,7 +24,7 @@ export interface AwsClientConfig {
 /** Every attempt has a timeout: a hung connection must end in an error, never in a request that hangs. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 
-export type CallListener = (service: string, operation: string) => void;
+export type CallListener = (service: string, operation: string, origin: CallOrigin) => void;
 
 export interface CallOutcomes {
   /** A call failed: the SDK gave up retrying, or the error was not retryable. */
@@ -55,6 +59,7 @@ export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
   private readonly outcomes: CallOutcomes[] = [];
+  private budget: CallBudget | undefined;
 
   constructor(
     readonly config: AwsClientConfig,
@@ -102,7 +107,8 @@ export class AwsClients {
       client.middlewareStack.add(
         (next, context: HandlerExecutionContext) => async (args) => {
           const [service, operation] = names(context);
-          for (const listener of this.listeners) listener(service, operation);
+          const origin = currentOrigin();
+          for (const listener of this.listeners) listener(service, operation, origin);
           try {
             return await next(args);
           } catch (error) {
@@ -115,10 +121,16 @@ export class AwsClients {
       // Low priority in finalizeRequest: inside the SDK's retry middleware, so once per attempt.
       client.middlewareStack.add(
         (next, context: HandlerExecutionContext) => async (args) => {
+          const { lane } = currentOrigin();
+          const budget = lane === undefined ? undefined : this.budget;
+          await budget?.acquire(lane as string);
           try {
-            return await next(args);
+            const result = await next(args);
+            budget?.succeeded();
+            return result;
           } catch (error) {
             const [service, operation] = names(context);
+            if (budget && isAwsThrottling(error)) budget.throttled();
             for (const outcome of this.outcomes) outcome.attemptFailed?.(service, operation, error);
             throw error;
           }
@@ -132,6 +144,11 @@ export class AwsClients {
 
   onCall(listener: CallListener): void {
     this.root.listeners.push(listener);
+  }
+
+  /** Holds every attempt of a background call (one made with a lane, see call-origin.ts) to `budget`. */
+  limitBackgroundCalls(budget: CallBudget): void {
+    this.root.budget = budget;
   }
 
   onOutcome(outcomes: CallOutcomes): void {

@@ -223,6 +223,11 @@ export interface KindDefinition<S extends object = object> {
    * before a dry run returns or anything is written. Paths start at the spec field.
    */
   verify?(ctx: KindContext, spec: S): Promise<FieldError[]>;
+  /**
+   * The AWS services (`dynamodb`, `sqs`...) whose CloudTrail events can name this kind's resources or
+   * the places its metadata lives: change events of these re-read the objects they name.
+   */
+  changeEventServices?: string[];
   aws: KindAws<S>;
 }
 

@@ -3,6 +3,7 @@
 // arrive promptly. AWS being unreachable is logged and retried; the view keeps its last state.
 // Every kind runs on its own: a kind whose AWS calls hang or fail delays no other kind's resync, nor
 // its first read (lists and watches of a kind are served once that kind has been read).
+import { runAs } from '../aws/call-origin.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from './store.js';
 
@@ -34,9 +35,12 @@ interface KindLoop {
 async function resyncKind(store: KindStore, onlyTransitional: boolean, log: Logger, observe: ResyncObserver): Promise<void> {
   const started = performance.now();
   try {
-    await store.resync(onlyTransitional);
-    // What waiting objects name may have appeared out of the server's sight (a ConfigMap kubectl made).
-    if (!onlyTransitional) await store.retryWaiting();
+    // Each kind draws on its own share of the background call budget.
+    await runAs({ caller: 'resync', lane: store.kind.names.plural }, async () => {
+      await store.resync(onlyTransitional);
+      // What waiting objects name may have appeared out of the server's sight (a ConfigMap kubectl made).
+      if (!onlyTransitional) await store.retryWaiting();
+    });
     observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
   } catch (error) {
     log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');

@@ -199,9 +199,10 @@ export abstract class StoreReader {
   /**
    * Re-reads this cluster's resources from AWS: out-of-band creations, changes and deletions become
    * ADDED/MODIFIED/DELETED events. With `onlyTransitional`, re-reads just objects AWS is still changing.
-   * What a full resync reads, and why, is in resync-plan.ts.
+   * What a full resync reads, and why, is in resync-plan.ts; `readBudget` 0 reads only what the
+   * listing shows changed (a relist for a change event).
    */
-  async resync(onlyTransitional = false): Promise<void> {
+  async resync(onlyTransitional = false, readBudget = this.config.resyncReadBudget): Promise<void> {
     const reread = (entry: ViewEntry) => this.tolerated(entry.ref, () => this.rereadInBackground(entry.object.metadata.namespace as string, entry.object.metadata.name as string));
     if (onlyTransitional) {
       await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
@@ -210,7 +211,7 @@ export abstract class StoreReader {
     const ctx = this.config.context();
     const listing: (string | Listed)[] = [];
     for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
-    const plan = planResync(listing, this.view, this.config.clusterName, this.config.resyncReadBudget);
+    const plan = planResync(listing, this.view, this.config.clusterName, readBudget);
     const abandoned = plan.halfMade.filter((item) => isAbandoned(item.tags)).map((item) => ({ ref: item.ref, owner: item.owner }));
     await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read, abandoned)));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
@@ -265,6 +266,11 @@ export abstract class StoreReader {
     } catch (error) {
       this.config.log.warn({ kind: this.kind.names.kind, ref, err: error instanceof Error ? error.message : error }, 'a resync step for one resource failed; it keeps its last state and is tried again next period');
     }
+  }
+
+  /** Re-reads one object in the background (a change event named it): MODIFIED, or DELETED if gone. */
+  reread(namespace: string, name: string): Promise<void> {
+    return this.rereadInBackground(namespace, name);
   }
 
   /**

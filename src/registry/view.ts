@@ -56,6 +56,13 @@ export class ObjectView {
     return this.entries.size;
   }
 
+  /** Seconds since the object read longest ago was read (0 with no objects). */
+  oldestReadAge(): number {
+    let oldest = Infinity;
+    for (const entry of this.entries.values()) oldest = Math.min(oldest, entry.readAt);
+    return oldest === Infinity ? 0 : (performance.now() - oldest) / 1000;
+  }
+
   /**
    * Whether the view holds the result of a read that started after `readAt` (the object as read, or
    * its absence): a background read that started at `readAt` is then stale and must not be applied.

@@ -127,10 +127,14 @@ describe('health, authentication and errors', () => {
     expect(yaml.body).toContain('kind: DynamoDBList');
   });
 
-  test('metrics count requests and AWS calls', async () => {
+  test('metrics count requests and AWS calls, by caller', async () => {
     const metrics = (await env.request('/metrics')).body;
     expect(metrics).toContain('apiserver_request_total');
-    expect(metrics).toMatch(/aws_api_calls_total\{service="ResourceGroupsTaggingAPIClient",operation="GetResourcesCommand"\}/);
+    // Listing is the resync's; the describes a GET makes are the request's.
+    expect(metrics).toMatch(/aws_api_calls_total\{service="ResourceGroupsTaggingAPIClient",operation="GetResourcesCommand",caller="resync"\}/);
+    await env.request(`${GV}/namespaces/default/dynamodbs/no-such-table`);
+    expect((await env.request('/metrics')).body).toMatch(/aws_api_calls_total\{service="DynamoDBClient",operation="DescribeTableCommand",caller="request"\}/);
+    expect(metrics).toMatch(/apiserver_oldest_read_age_seconds\{resource="dynamodbs"\}/);
   });
 
   test('while AWS is unreachable: 503 with Retry-After, and open watches stay open', async () => {

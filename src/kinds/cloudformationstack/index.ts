@@ -121,6 +121,7 @@ const cloudFormationStack: KindDefinition<StackSpec> = {
   validate: validateSpec,
   resolveReferences,
   verify,
+  changeEventServices: ['cloudformation', 's3'],
   aws: stackAws,
 };
 

@@ -27,6 +27,7 @@ const cloudFormationTemplate: KindDefinition<TemplateSpec> = {
   canonicalSpec,
   validate: validateSpec,
   verify: (ctx, spec) => validateTemplate(ctx, spec.template, 'data.template'),
+  changeEventServices: ['s3'],
   aws: templateAws,
 };
 

@@ -25,6 +25,7 @@ const dynamoDB: KindDefinition<DynamoDBSpec> = {
   canonicalSpec,
   validate: validateSpec,
   validateUpdate,
+  changeEventServices: ['dynamodb'],
   aws: dynamoDBAws,
 };
 

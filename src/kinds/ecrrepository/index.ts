@@ -23,6 +23,7 @@ const ecrRepository: KindDefinition<ECRRepositorySpec> = {
   awsErrorCodes: { notFound: ['RepositoryNotFoundException'], inUse: ['RepositoryAlreadyExistsException', 'RepositoryNotEmptyException'], invalid: ['LifecyclePolicyValidationException'] },
   canonicalSpec,
   validate: validateSpec,
+  changeEventServices: ['ecr'],
   aws: ecrRepositoryAws,
 };
 

@@ -33,6 +33,7 @@ const elastiCache: KindDefinition<ElastiCacheSpec> = {
   canonicalSpec,
   validate: validateSpec,
   validateUpdate,
+  changeEventServices: ['elasticache'],
   aws: elastiCacheAws,
 };
 

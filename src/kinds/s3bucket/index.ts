@@ -29,6 +29,7 @@ const s3Bucket: KindDefinition<S3BucketSpec> = {
   },
   canonicalSpec,
   validate: validateSpec,
+  changeEventServices: ['s3'],
   aws: s3BucketAws,
 };
 

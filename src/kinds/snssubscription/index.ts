@@ -57,6 +57,7 @@ const snsSubscription: KindDefinition<SNSSubscriptionSpec> = {
   canonicalSpec,
   validate: validateSpec,
   resolveReferences,
+  changeEventServices: ['sns', 'ssm'],
   aws: snsSubscriptionAws,
 };
 

@@ -22,6 +22,7 @@ const snsTopic: KindDefinition<SNSTopicSpec> = {
   tagLimit: 50,
   canonicalSpec,
   validate: validateSpec,
+  changeEventServices: ['sns'],
   aws: snsTopicAws,
 };
 

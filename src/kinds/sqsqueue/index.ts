@@ -42,6 +42,7 @@ const sqsQueue: KindDefinition<SQSQueueSpec> = {
   canonicalSpec,
   validate: validateSpec,
   resolveReferences,
+  changeEventServices: ['sqs'],
   aws: sqsQueueAws,
 };
 
