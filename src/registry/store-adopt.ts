@@ -13,18 +13,21 @@ import { ADOPT_ANNOTATION, adoptionRefusal, MANAGEMENT_ANNOTATION, isObserveOnly
 import type { ClaimOutcome } from '../aws/adoption-claims.js';
 import { isHalfMadeBy } from './half-made.js';
 import { specFieldOf, type KindContext, type KindEvent, type Observed } from './kind.js';
-import { recordUpdate } from './managed-fields.js';
 import { readySinceOf, specOf, storedMetadataOf } from './objects.js';
 import { specChange } from './spec-change.js';
 import { StoreCreator } from './store-create.js';
 import { reservedNameErrors, tagsFor } from './store-support.js';
 import type { Creation, WriteOptions } from './store-types.js';
 
-/** What an adoption writes: the spec (none for an observe-only object, whose spec is AWS's) and the user's tags. */
+/**
+ * What an adoption writes: the spec (none for an observe-only object, whose spec is AWS's), the user's
+ * tags, and the user's form of the spec to remember (spec-shape.ts).
+ */
 interface Adoption {
   spec: object;
   desired?: object;
   tags: Record<string, string>;
+  shape?: Record<string, unknown>;
 }
 
 export abstract class StoreAdopter extends StoreCreator {
@@ -65,18 +68,26 @@ export abstract class StoreAdopter extends StoreCreator {
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (!observe && taken && isHalfMadeBy(taken.tags, identity)) {
       // An earlier create of this very object left it half made: that create is finished instead.
-      const admitted = await this.admit(namespace, object);
-      return this.createObject(namespace, name, object, admitted, creation.managedFields ?? recordUpdate(this.kind, undefined, object, options.fieldManager), options.dryRun, warnings);
+      const desired = await this.admit(namespace, object, specOf(this.kind, object));
+      return this.createObject(namespace, name, object, desired, options.dryRun, warnings);
     }
     if (!taken) throw this.nothingToAdopt(name, physicalName, observe);
     this.refuseUnlessAdoptable(identity, taken);
     const requested = specOf(this.kind, object);
-    const adoption = observe ? this.observedSpec(object, taken) : await this.adoptedSpec(namespace, object, taken);
-    const managedFields = creation.managedFields ?? recordUpdate(this.kind, undefined, object, options.fieldManager);
+    const adoption = observe ? observedSpec(taken) : await this.adoptedSpec(namespace, object, taken);
     const creationTimestamp = timestamp();
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
-    const tags = { ...tagsFor(this.kind, identity, meta, adoption.tags), ...keptTags(taken.tags, object.metadata.annotations) };
-    if (options.dryRun) return this.preview(namespace, name, adoption.spec, meta, tags);
+    // As for a create: the field manager's record of what the request wrote, and the spec in its form.
+    const meta = storedMetadataOf(object, {
+      uid: randomUUID(),
+      creationTimestamp,
+      generation: 1,
+      managedFields: object.metadata.managedFields,
+      readySince: readySinceOf(undefined, creationTimestamp),
+      specShape: adoption.shape,
+    });
+    const own = tagsFor(this.kind, identity, meta, adoption.tags);
+    const tags = { ...own.tags, ...keptTags(taken.tags, object.metadata.annotations) };
+    if (options.dryRun) return this.preview(namespace, name, adoption.spec, own.stored, tags);
 
     const claims = this.config.adoptionClaims;
     if (!claims) throw conflict(this.plural, name, 'this server is not configured to adopt resources');
@@ -122,26 +133,20 @@ export abstract class StoreAdopter extends StoreCreator {
   /**
    * What a managed adoption writes: the request's spec, admitted as an update of what AWS has (where
    * it leaves a setting out, AWS's stays); immutable settings must match the resource's. The
-   * resource's own tags stay unless the request sets tags.
+   * resource's own tags stay unless the request sets tags. As on update, the kind's AWS checks run
+   * only when the adoption changes the resource's settings.
    */
   private async adoptedSpec(namespace: string, object: KubeObject, taken: Observed): Promise<Adoption> {
     const name = object.metadata.name ?? '';
-    const tagsGiven = specOf(this.kind, object).tags !== undefined;
+    const requested = specOf(this.kind, object);
     const current = this.kind.canonicalSpec({ ...taken.spec });
-    const admitted = await this.admit(namespace, object, current);
-    const immutable = immutableFieldErrors(this.kind, current, admitted.spec).map((error) => ({ ...error, detail: 'field is immutable: the resource being adopted has another value' }));
-    throwIfInvalid(this.kind, name, [...immutable, ...(this.kind.validateUpdate?.(admitted.spec, current) ?? [])]);
-    await this.checkLinks(namespace, name, admitted.spec, current);
-    const tags = tagsGiven ? admitted.tags : userTags(taken.tags);
-    object[specFieldOf(this.kind)] = { ...admitted.spec, ...(Object.keys(tags).length ? { tags } : {}) };
-    return { spec: admitted.spec, desired: admitted.spec, tags };
-  }
-
-  /** An observe-only object's spec: what AWS has, with the resource's own tags. */
-  private observedSpec(object: KubeObject, taken: Observed): Adoption {
-    const tags = userTags(taken.tags);
-    object[specFieldOf(this.kind)] = { ...taken.spec, ...(Object.keys(tags).length ? { tags } : {}) };
-    return { spec: taken.spec, tags };
+    const desired = await this.admit(namespace, object, requested, current);
+    const immutable = immutableFieldErrors(this.kind, current, desired.spec).map((error) => ({ ...error, detail: 'field is immutable: the resource being adopted has another value' }));
+    throwIfInvalid(this.kind, name, [...immutable, ...(this.kind.validateUpdate?.(desired.spec, current) ?? [])]);
+    await this.checkLinks(namespace, name, desired.spec, current);
+    if (specChange(current, desired.spec).fields.size > 0) await this.verify(namespace, name, desired.spec);
+    const tags = requested.tags !== undefined ? desired.tags : userTags(taken.tags);
+    return { spec: desired.spec, desired: desired.spec, tags, shape: desired.shape };
   }
 
   private refuseUnlessAdoptable(identity: OwnerIdentity, taken: Observed): void {
@@ -157,6 +162,11 @@ export abstract class StoreAdopter extends StoreCreator {
     const detail = `there is no ${this.kind.names.kind} "${physicalName}" in AWS to ${observe ? 'observe' : 'adopt'}: ${where}, or leave out the annotation to create one`;
     return invalid(this.kind.names.kind, name, [fieldError('FieldValueInvalid', annotation, detail)]);
   }
+}
+
+/** An observe-only object's spec: what AWS has, with the resource's own tags, shown as AWS has it. */
+function observedSpec(taken: Observed): Adoption {
+  return { spec: taken.spec, tags: userTags(taken.tags) };
 }
 
 function claimConflict(outcome: Exclude<ClaimOutcome, { held: true }>, physicalName: string, singular: string): string {

@@ -1,6 +1,6 @@
 // The store's vocabulary: options of the verbs, their results, and what a store is configured with.
 import type { FieldSelector, Selector } from '../api/selectors.js';
-import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
+import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
 import type { AdoptionClaims } from '../aws/adoption-claims.js';
@@ -28,9 +28,8 @@ export interface WriteOptions {
 export interface Creation {
   namespace: string;
   name: string;
+  /** As the field manager left it (its managedFields record what the request wrote). */
   object: KubeObject;
-  /** From a server-side apply; a create records the object's own. */
-  managedFields?: ManagedFieldsEntry[];
   options: WriteOptions;
   /** The response's warnings, which the create adds to. */
   warnings: string[];
@@ -39,6 +38,8 @@ export interface Creation {
 export interface DeleteOptions {
   dryRun: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Background when absent. */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
 export interface WriteResult {
@@ -76,6 +77,11 @@ export interface StoreHooks {
   recordEvent?(kind: KindDefinition, object: KubeObject, event: KindEvent): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
+  /**
+   * The cluster runs kube's garbage collector, which finishes Foreground and Orphan deletions: it
+   * deletes (or orphans) the dependents (the outputs ConfigMap), then removes the finalizer.
+   */
+  garbageCollector?: boolean;
 }
 
 /** One AWS account and region the resync lists, and which namespaces' resources live there. */
@@ -106,6 +112,8 @@ export interface StoreConfig {
   configMaps?: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
+  /** Told after every write that changed an object of `namespace` in AWS (objects waiting there retry). */
+  written?: (namespace: string) => void;
   /**
    * How long after a create starts its half-made resource counts as abandoned (registry/half-made.ts);
    * longer than any request may take, with room for clocks that differ between replicas.

@@ -235,8 +235,13 @@ test('events that are not API calls, or of calls that failed, are dropped from t
   await env.aws.client(SQSClient).send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'not json at all' }));
   const metric = async () => Number((await env.request('/metrics')).body.match(/^change_events_received_total\{type="other"\} (\S+)$/m)?.[1] ?? 0);
   await eventually('both messages to be received and dropped', async () => (await metric()) >= 2);
-  const attributes = await env.aws.client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  // Counted when received, deleted right after: wait for the deletes to be done before looking.
+  const left = async () => (await env.aws.client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+  await eventually('both messages to be deleted', async () => {
+    const attributes = await left();
+    return attributes?.ApproximateNumberOfMessages === '0' && attributes.ApproximateNumberOfMessagesNotVisible === '0';
+  });
+  expect(await left()).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
 });
 
 test('a table created in AWS with this cluster\'s ownership tags is found through its CreateTable event (a relist)', async () => {

@@ -35,6 +35,15 @@ test('a malformed %-escape in the path is a 400 Status, even before authenticati
   expectStatus(await env.request(`${TABLES}/%E0%A4%A`), 400, 'invalid URL escape');
 });
 
+test('a path that reads as another host (//[x/...) is a 4xx Status however the answer is shaped; the server lives on', async () => {
+  for (const path of ['//[x/apis', '//[x/apis?pretty=1', `/${TABLES}?pretty=true`]) {
+    const odd = await env.request(path);
+    expect([path, odd.status >= 400 && odd.status < 500]).toEqual([path, true]);
+    expect(odd.json()).toMatchObject({ kind: 'Status' });
+  }
+  expect((await env.request('/readyz')).status).toBe(200);
+});
+
 test('a method HTTP itself does not know, and a bad query parameter of a write, are 400 Statuses and change nothing', async () => {
   expectStatus(await env.request(TABLES, { method: 'FUZZ' }), 400, 'could not be parsed as HTTP');
   await expectUnchanged(

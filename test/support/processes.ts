@@ -112,7 +112,12 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `https://127.0.0.1:${port}`;
-  const ca = await waitReady(url, certsDir, child, () => output, options.readyTimeoutMs ?? 30_000);
+  // A readiness wait, not a performance check: generous, because a loaded CI machine is slow to start.
+  const ca = await waitReady(url, certsDir, child, () => output, options.readyTimeoutMs ?? 60_000).catch(async (error: unknown) => {
+    // A server that never became ready must not outlive the test (its handles would keep jest running).
+    await ended(child, 'SIGKILL');
+    throw error;
+  });
   return {
     url,
     ca,
