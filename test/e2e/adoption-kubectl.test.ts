@@ -8,6 +8,7 @@ import { CreateBucketCommand, GetBucketTaggingCommand, HeadBucketCommand, S3Clie
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTags, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { KubeObject } from '../../src/api/types.js';
 import { claimParameterName } from '../../src/aws/adoption-claims.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
@@ -70,6 +71,27 @@ describe('adoption', () => {
     // Applying the same manifest again is an ordinary update now.
     await env.kubectl.ok(['apply', '-n', 'team-a', '-f', manifest]);
     expect(await env.kubectl.ok(['get', '-n', 'team-a', 'sqsqueue', 'jobs', '-o', 'jsonpath={.metadata.generation}'])).toBe('1');
+  });
+
+  test("an adopted object is shown and owned as a created one: the manifest's fields, in its form, owned by its manager", async () => {
+    await sqs().send(new CreateQueueCommand({ QueueName: 'legacy-mail' }));
+    // contentBasedDeduplication means nothing on a standard queue: shown as written, as on a created queue.
+    const manifest = manifests.object('SQSQueue', 'mail', '  queueName: legacy-mail\n  contentBasedDeduplication: true\n  visibilityTimeout: 60\n', ADOPT);
+    const apply = ['apply', '--server-side', '--field-manager=platform', '-n', 'team-a', '-f', manifest];
+    const read = async () => JSON.parse(await env.kubectl.ok(['get', '-n', 'team-a', 'sqsqueue', 'mail', '-o', 'json', '--show-managed-fields'])) as KubeObject;
+    expect(await env.kubectl.ok(apply)).toContain('serverside-applied');
+    const adopted = await read();
+    // What the manifest leaves out is shown as AWS has it, and owned by nobody.
+    expect(adopted.spec).toMatchObject({ queueName: 'legacy-mail', contentBasedDeduplication: true, visibilityTimeout: 60, messageRetentionPeriod: 345600 });
+    const entries = adopted.metadata.managedFields ?? [];
+    expect(entries.map((entry) => [entry.manager, entry.operation])).toEqual([['platform', 'Apply']]);
+    const ownedSpec = (entries[0].fieldsV1 as Record<string, Record<string, unknown>>)['f:spec'];
+    expect(Object.keys(ownedSpec).sort()).toEqual(['f:contentBasedDeduplication', 'f:queueName', 'f:visibilityTimeout']);
+    // The same apply again is an update that changes nothing.
+    await env.kubectl.ok(apply);
+    const again = await read();
+    expect(again.metadata.resourceVersion).toBe(adopted.metadata.resourceVersion);
+    expect(again.metadata.generation).toBe(1);
   });
 
   test.each([
