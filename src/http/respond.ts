@@ -5,7 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import { internalError, StatusError } from '../api/errors.js';
 import type { Negotiated } from '../api/negotiation.js';
 import type { Logger } from '../log.js';
-import { parseBool } from './query.js';
+import { parseBool, queryOf } from './query.js';
 
 /**
  * kube-apiserver's isPrettyPrint: `pretty` as Go's strconv.ParseBool reads it when given a value,
@@ -13,7 +13,9 @@ import { parseBool } from './query.js';
  */
 function pretty(req: Request | undefined): boolean {
   if (!req) return false;
-  const value = new URL(req.originalUrl, 'https://localhost').searchParams.get('pretty');
+  // Not `new URL`: it throws on a request target that reads as another host (`//[x/...`), and this
+  // runs while errors are answered.
+  const value = queryOf(req.originalUrl).get('pretty');
   if (value) return parseBool(value) ?? false;
   const agent = req.headers['user-agent'] ?? '';
   return agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0');
