@@ -18,20 +18,27 @@ export interface GeneratedFile {
 
 const plurals = (rows: readonly KindTableRow[]): string[] => rows.map((row) => row.kind.names.plural);
 
-interface Role {
-  suffix: string;
-  aggregateTo: string[];
+interface Rule {
+  /** A comment line above the rule, if it needs one. */
+  why?: string;
   resources: string[];
   verbs: string[];
 }
 
-/** view: every kind, read; edit: the kinds edit may write; admin: those only admin may write. */
+interface Role {
+  suffix: string;
+  aggregateTo: string[];
+  rules: Rule[];
+}
+
+/** view: every kind, read (and its read-only status); edit: the kinds edit may write; admin: those only admin may write. */
 function roles(): Role[] {
   const admin = KIND_TABLE.filter((row) => row.writers === 'admin');
+  const status: Rule = { why: 'The status subresource is read-only (the status is what AWS reports).', resources: plurals(KIND_TABLE).map((p) => `${p}/status`), verbs: ['get'] };
   return [
-    { suffix: 'view', aggregateTo: ['view', 'edit', 'admin'], resources: plurals(KIND_TABLE), verbs: READ_VERBS },
-    { suffix: 'edit', aggregateTo: ['edit', 'admin'], resources: plurals(KIND_TABLE.filter((row) => row.writers === 'edit')), verbs: WRITE_VERBS },
-    ...(admin.length ? [{ suffix: 'admin', aggregateTo: ['admin'], resources: plurals(admin), verbs: WRITE_VERBS }] : []),
+    { suffix: 'view', aggregateTo: ['view', 'edit', 'admin'], rules: [{ resources: plurals(KIND_TABLE), verbs: READ_VERBS }, status] },
+    { suffix: 'edit', aggregateTo: ['edit', 'admin'], rules: [{ resources: plurals(KIND_TABLE.filter((row) => row.writers === 'edit')), verbs: WRITE_VERBS }] },
+    ...(admin.length ? [{ suffix: 'admin', aggregateTo: ['admin'], rules: [{ resources: plurals(admin), verbs: WRITE_VERBS }] }] : []),
   ];
 }
 
@@ -53,9 +60,7 @@ function roleYaml(role: Role, name: string, labels: string[]): string {
     ...labels,
     ...aggregation,
     'rules:',
-    `  - apiGroups: [${GROUP}]`,
-    `    resources: [${role.resources.join(', ')}]`,
-    `    verbs: [${role.verbs.join(', ')}]`,
+    ...role.rules.flatMap((rule) => [...(rule.why ? [`  # ${rule.why}`] : []), `  - apiGroups: [${GROUP}]`, `    resources: [${rule.resources.join(', ')}]`, `    verbs: [${rule.verbs.join(', ')}]`]),
     '',
   ].join('\n');
 }

@@ -86,6 +86,7 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
       afterWrite: (_kind, object) => outputs.publish(object),
       recordEvent: (_kind, object, event) => void events.record(object, event.type, event.reason, event.message),
       extraRootFields: (object) => ({ additionalResources: { configMaps: [object.metadata.name] } }),
+      garbageCollector: true,
     },
     configMaps: (namespace, name) => readConfigMapData(cluster, namespace, name),
     // Followers are Ready too (rolling updates need that); the Service reaches only the serving

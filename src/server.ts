@@ -173,6 +173,10 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
   const configMaps = (namespace: string, name: string): Promise<Record<string, string> | undefined> => (mode.configMaps ? mode.configMaps(namespace, name) : Promise.resolve(outputsOfObject(stores, namespace, name)));
+  // A write may be what objects waiting in its namespace named (a stack's template, or its outputs ConfigMap).
+  const written = (namespace: string): void => {
+    for (const store of stores.values()) void store.retryWaiting(namespace);
+  };
   const storeConfig = {
     clusterName: config.clusterName,
     clock,
@@ -182,6 +186,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     resyncReadBudget: config.resyncReadBudget,
     siblings,
     configMaps,
+    written,
     hooks: mode.hooks,
     // No create runs longer than its request; twice that leaves room for clocks that differ between replicas.
     abandonAfterMs: 2 * config.requestTimeoutMs,

@@ -6,6 +6,8 @@ import type { KindNames } from './resource.js';
 import { GROUP, VERSION } from './types.js';
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** The status subresource: read-only, since the status is what AWS reports (writes are a 405). */
+export const STATUS_VERBS = ['get'];
 export const CATEGORIES = ['aws'];
 
 export interface DiscoveredResource {
@@ -18,6 +20,8 @@ export interface DiscoveredResource {
   categories?: string[];
   /** Only resources that are stored (ours) have a storage version. */
   stored?: boolean;
+  /** Verbs of the status subresource, for resources that have one. */
+  statusVerbs?: string[];
 }
 
 export interface DiscoveredGroup {
@@ -31,7 +35,7 @@ export function kindsGroup(kinds: KindNames[]): DiscoveredGroup {
   return {
     group: GROUP,
     version: VERSION,
-    resources: kinds.map((k) => ({ name: k.plural, singularName: k.singular, kind: k.kind, namespaced: true, verbs: VERBS, shortNames: k.shortNames, categories: CATEGORIES, stored: true })),
+    resources: kinds.map((k) => ({ name: k.plural, singularName: k.singular, kind: k.kind, namespaced: true, verbs: VERBS, shortNames: k.shortNames, categories: CATEGORIES, stored: true, statusVerbs: STATUS_VERBS })),
   };
 }
 
@@ -55,7 +59,10 @@ export function apiResourceList(group: DiscoveredGroup) {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion,
-    resources: group.resources.map(({ stored, ...resource }) => ({ ...resource, ...(stored ? { storageVersionHash: storageVersionHash(groupVersion, resource.kind) } : {}) })),
+    resources: group.resources.flatMap(({ stored, statusVerbs, ...resource }) => [
+      { ...resource, ...(stored ? { storageVersionHash: storageVersionHash(groupVersion, resource.kind) } : {}) },
+      ...(statusVerbs ? [{ name: `${resource.name}/status`, singularName: '', namespaced: resource.namespaced, kind: resource.kind, verbs: statusVerbs }] : []),
+    ]),
   };
 }
 
@@ -71,6 +78,7 @@ function discoveryVersion(group: string, version: string, resources: DiscoveredR
       verbs: r.verbs,
       ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories?.length ? { categories: r.categories } : {}),
+      ...(r.statusVerbs ? { subresources: [{ subresource: 'status', responseKind: { group, version, kind: r.kind }, verbs: r.statusVerbs }] } : {}),
     })),
   };
 }

@@ -186,17 +186,45 @@ const CAUSE_PHRASE: Partial<Record<CauseType, string>> = {
   FieldValueNotFound: 'Not found',
 };
 
+/** Types whose message never shows the value (field.ErrorBody): a 1 MiB string is not echoed back. */
+const VALUE_OMITTED = new Set<CauseType>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong']);
+
+const GO_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/** Go's %q (strconv.Quote): printable characters as they are, the others escaped. */
+export function goQuote(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.codePointAt(0) ?? 0;
+    if (GO_ESCAPES[c]) out += GO_ESCAPES[c];
+    else if (GO_PRINTABLE.test(c)) out += c;
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += `\\U${code.toString(16).padStart(8, '0')}`;
+  }
+  return `"${out}"`;
+}
+
+/** A bad value as Go's field.Error prints it: numbers and booleans bare, strings with %q, the rest as JSON. */
+function printedValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return goQuote(value);
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** field.Error's ErrorBody: "Invalid value: 5: must be at least 10", "Required value", "Too long: may not be more than 255 bytes". */
 export function fieldErrorMessage(error: FieldError): string {
   const phrase = CAUSE_PHRASE[error.type] ?? 'Invalid value';
-  const showValue = error.badValue !== undefined && error.type !== 'FieldValueRequired' && error.type !== 'FieldValueForbidden';
-  const value = showValue ? `: ${JSON.stringify(error.badValue)}` : '';
-  return `${phrase}${value}: ${error.detail}`;
+  const value = error.badValue !== undefined && !VALUE_OMITTED.has(error.type) ? `: ${printedValue(error.badValue)}` : '';
+  return `${phrase}${value}${error.detail ? `: ${error.detail}` : ''}`;
 }
 
 /** 422 for an object of `kind` (in our group unless another is named, e.g. meta.k8s.io ListOptions). */
 export function invalid(kind: string, name: string, errors: FieldError[], group: string = GROUP): StatusError {
   const causes = errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e), field: e.field }));
-  const summary = causes.map((c) => `${c.field}: ${c.message}`);
+  // errs.ToAggregate(): one message per distinct error.
+  const summary = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
   const listed = summary.length === 1 ? summary[0] : `[${summary.join(', ')}]`;
   return new StatusError(422, 'Invalid', `${kind}.${group} "${name}" is invalid: ${listed}`, {
     name,

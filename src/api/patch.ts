@@ -9,8 +9,8 @@ import { isPlainObject } from './types.js';
 export type PatchType = 'merge' | 'json' | 'apply';
 
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
-  'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
   'application/apply-patch+yaml': 'apply',
 };
 
@@ -38,9 +38,11 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-function unprocessable(message: string): StatusError {
-  return new StatusError(422, 'Invalid', message);
-}
+/**
+ * A JSON patch that does not apply: kube-apiserver answers a 422 in these words, without the
+ * detail (errors.NewGenericServerResponse for 422).
+ */
+const NOT_APPLICABLE = 'the server rejected our request due to an error in our request';
 
 /** RFC 6902, including `test`. A malformed patch is 400; one that does not apply is 422 (as kube does). */
 export function applyJsonPatch(target: unknown, patch: unknown): unknown {
@@ -56,11 +58,7 @@ export function applyJsonPatch(target: unknown, patch: unknown): unknown {
   if (malformed) throw badRequest(`invalid JSON patch: ${malformed.message.split('\n')[0]}`);
   try {
     return jsonPatch.applyPatch(structuredClone(target), patch as jsonPatch.Operation[], true, false).newDocument;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    if (error instanceof jsonPatch.JsonPatchError && error.name === 'TEST_OPERATION_FAILED') {
-      throw unprocessable(`the server rejected our request due to an error in our request: test operation failed: ${message}`);
-    }
-    throw unprocessable(`the server rejected our request due to an error in our request: ${message}`);
+  } catch {
+    throw new StatusError(422, 'Invalid', NOT_APPLICABLE);
   }
 }

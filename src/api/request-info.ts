@@ -44,7 +44,8 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   const [resource = '', name = '', subresource = ''] = tail;
   const info: RequestInfo = { isResourceRequest: true, path, verb, apiGroup, apiVersion, namespace, resource, subresource, name };
   if (!name) {
-    if (verb === 'get') info.verb = ['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list';
+    // As kube-apiserver: any watch value but false/0 (in any case) is a watch, a bare `?watch` too.
+    if (verb === 'get') info.verb = query.has('watch') && !['false', '0'].includes((query.getAll('watch')[0] ?? '').toLowerCase()) ? 'watch' : 'list';
     if (verb === 'delete') info.verb = 'deletecollection';
     if (info.verb === 'list' || info.verb === 'watch' || info.verb === 'deletecollection') {
       // A selector pinning metadata.name makes RBAC resourceNames apply (as in kube-apiserver).

@@ -101,7 +101,7 @@ function toFieldError(error: ErrorObject, data: unknown, root: string): FieldErr
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return fieldError('FieldValueRequired', childPath(field, String(p.missingProperty)), 'Required value');
+      return fieldError('FieldValueRequired', childPath(field, String(p.missingProperty)), '');
     case 'type':
       return fieldError('FieldValueTypeInvalid', field, `${field} in body must be of type ${String(p.type)}: "${jsonTypeOf(value)}"`, jsonTypeOf(value));
     case 'enum':
@@ -115,13 +115,13 @@ function toFieldError(error: ErrorObject, data: unknown, root: string): FieldErr
     case 'minLength':
       return fieldError('FieldValueInvalid', field, `${field} in body should be at least ${String(p.limit)} chars long`, value);
     case 'maxLength':
-      return fieldError('FieldValueTooLong', field, `may not be more than ${String(p.limit)} bytes`, value);
+      return fieldError('FieldValueTooLong', field, `may not be more than ${String(p.limit)} byte${p.limit === 1 ? '' : 's'}`);
     case 'minItems':
       return fieldError('FieldValueInvalid', field, `${field} in body should have at least ${String(p.limit)} items`, value);
     case 'maxItems':
-      return fieldError('FieldValueTooMany', field, `must have at most ${String(p.limit)} items`, value);
+      return fieldError('FieldValueTooMany', field, `must have at most ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`, Array.isArray(value) ? value.length : undefined);
     case 'maxProperties':
-      return fieldError('FieldValueTooMany', field, `must have at most ${String(p.limit)} items`, value);
+      return fieldError('FieldValueTooMany', field, `must have at most ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`, isPlainObject(value) ? Object.keys(value).length : undefined);
     default:
       return fieldError('FieldValueInvalid', field, error.message ?? 'invalid value', value);
   }

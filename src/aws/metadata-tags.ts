@@ -46,6 +46,8 @@ export interface StoredMetadata {
   deletionTimestamp?: string;
   /** The Ready condition's status and since when, as of the last write (conditions survive restarts). */
   readySince?: ReadySince;
+  /** The user's form of spec fields that AWS keeps in another form (registry/spec-shape.ts). */
+  specShape?: Record<string, unknown>;
 }
 
 export interface ReadySince {

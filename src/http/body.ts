@@ -109,18 +109,23 @@ export function decodeText(raw: Buffer, yaml: boolean, what: string): unknown {
   }
 }
 
-/** The body of a create or update: a JSON or YAML object. */
-export async function readObjectBody(req: Request): Promise<unknown> {
+/**
+ * The body of a create or update: a JSON or YAML object. As kube-apiserver, the media type and size
+ * are checked first, then the request's options (`options`), then the body is decoded.
+ */
+export async function readObjectBody<T>(req: Request, options: () => T): Promise<{ object: unknown; options: T }> {
   const mediaType = mediaTypeOf(req);
   const accepted = ['application/json', 'application/yaml'];
   if (!accepted.includes(mediaType)) throw unsupported(mediaType, accepted);
-  return decodeText(await readBody(req), mediaType === 'application/yaml', "couldn't get version/kind; json parse error");
+  const raw = await readBody(req);
+  const checked = options();
+  return { object: decodeText(raw, mediaType === 'application/yaml', "couldn't get version/kind; json parse error"), options: checked };
 }
 
-/** The optional DeleteOptions body of a DELETE. */
-export async function readDeleteOptions(req: Request): Promise<Record<string, unknown>> {
+/** The optional DeleteOptions body of a DELETE; undefined when there is none. */
+export async function readDeleteOptions(req: Request): Promise<Record<string, unknown> | undefined> {
   const raw = await readBody(req);
-  if (raw.length === 0 || raw.toString('utf8').trim() === '') return {};
+  if (raw.length === 0 || raw.toString('utf8').trim() === '') return undefined;
   const options = decodeText(raw, mediaTypeOf(req) === 'application/yaml', 'invalid DeleteOptions');
   if (!options || typeof options !== 'object' || Array.isArray(options)) throw badRequest('invalid DeleteOptions: must be an object');
   return options as Record<string, unknown>;

@@ -1,19 +1,19 @@
 // The REST verbs under /apis/service-operator.aws/v1alpha1, for every kind: parse the request, call
 // the kind's store, answer in the negotiated shape. No kind-specific code lives here.
 import type { Request, Response } from 'express';
-import { badRequest, StatusError, tooManyRequests } from '../api/errors.js';
+import { badRequest, methodNotAllowed, StatusError, tooManyRequests } from '../api/errors.js';
 import { negotiate, type Negotiated } from '../api/negotiation.js';
 import { patchTypeOf, type PatchType } from '../api/patch.js';
 import type { RequestInfo } from '../api/request-info.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
-import { GROUP_VERSION, type KubeObject, type ListMeta } from '../api/types.js';
+import { GROUP, GROUP_VERSION, type KubeObject, type ListMeta } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from '../registry/store.js';
-import type { ListQuery } from '../registry/store-types.js';
+import type { ListQuery, WriteOptions } from '../registry/store-types.js';
 import { decodeText, readBody, readDeleteOptions, readObjectBody } from './body.js';
 import { parseListOptions } from './list-options.js';
-import { booleanOf, dryRunOf, fieldManagerOf, fieldValidationOf, queryOf } from './query.js';
+import { deleteQueryOf, queryOf, writeQueryOf, type WriteQuery } from './query.js';
 import { addWarnings, sendBody } from './respond.js';
 import type { WatchStreams } from './watch-stream.js';
 
@@ -100,19 +100,12 @@ function watch(req: Request, res: Response, store: KindStore, info: RequestInfo,
   );
 }
 
-async function readPatch(req: Request): Promise<{ type: ReturnType<typeof patchTypeOf>; patch: unknown }> {
+async function readPatch(req: Request, query: URLSearchParams): Promise<{ type: PatchType; patch: unknown; options: WriteQuery }> {
   const type = patchTypeOf(req.headers['content-type']);
-  return { type, patch: decodeText(await readBody(req), type === 'apply', 'error decoding patch') };
-}
-
-function forbiddenOption(field: string, message: string, detail: string): StatusError {
-  return new StatusError(422, 'Invalid', `${field}: ${message}: ${detail}`, { causes: [{ reason: message === 'Required value' ? 'FieldValueRequired' : 'FieldValueForbidden', message: detail, field }] });
-}
-
-/** force belongs to apply patches only, and apply patches must name their field manager. */
-function checkPatchOptions(type: PatchType, query: URLSearchParams): void {
-  if (type !== 'apply' && booleanOf(query, 'force')) throw forbiddenOption('force', 'Forbidden', 'may not be specified for non-apply patch');
-  if (type === 'apply' && !query.get('fieldManager')) throw forbiddenOption('fieldManager', 'Required value', 'is required for apply patch');
+  const raw = await readBody(req);
+  // As kube-apiserver: the media type, then the body's size, then the options, then the body itself.
+  const options = writeQueryOf('PatchOptions', query, type);
+  return { type, patch: decodeText(raw, type === 'apply', 'error decoding patch'), options };
 }
 
 /** kube-apiserver's default field manager: the User-Agent's product, e.g. "kubectl" from "kubectl/v1.32". */
@@ -121,28 +114,28 @@ function managerFromUserAgent(userAgent: string | undefined): string {
   return product.slice(0, 128) || 'unknown';
 }
 
-function deleteOptionsOf(body: Record<string, unknown>, query: URLSearchParams) {
-  const preconditions = (body.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
-  return { dryRun: dryRunOf(query, body.dryRun), preconditions };
+function writeOptions(options: WriteQuery, req: Request): WriteOptions {
+  return { ...options, fieldManager: options.fieldManager ?? managerFromUserAgent(req.headers['user-agent']) };
+}
+
+/** The status of our kinds is what AWS reports: it can be read, never written. */
+function statusNotWritable(info: RequestInfo): StatusError {
+  return methodNotAllowed(`${info.verb} is not supported on resources of kind "${info.resource}/status.${GROUP}": the status is read from AWS; write spec instead`, `${info.resource}/status`);
 }
 
 async function dispatch(req: Request, res: Response, info: RequestInfo, deps: ResourceDeps): Promise<void> {
   const store = deps.stores.get(info.resource);
-  if (!store || info.subresource || info.apiVersion !== 'v1alpha1') throw pathNotFound();
+  if (!store || info.apiVersion !== 'v1alpha1') throw pathNotFound();
+  if (info.subresource && (info.subresource !== 'status' || !info.name)) throw pathNotFound();
   const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
+  if (info.subresource === 'status' && info.verb !== 'get') throw statusNotWritable(info);
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
   const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled(info.resource) : undefined;
   if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
   // Every query parameter is checked before anything is done: a write must not happen for a request
-  // refused only when its answer is shaped.
+  // refused only when its answer is shaped (the write options are checked with the body, below).
   includeObjectOf(query);
-  const write = () => ({
-    dryRun: dryRunOf(query),
-    fieldValidation: fieldValidationOf(query),
-    fieldManager: fieldManagerOf(query) ?? managerFromUserAgent(req.headers['user-agent']),
-    force: booleanOf(query, 'force'),
-  });
   const { namespace, name } = info;
   switch (info.verb) {
     case 'list':
@@ -154,34 +147,35 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
       return sendBody(res, 200, shaped(store, await store.get(namespace, name), negotiated, query), negotiated.mediaType);
     }
     case 'create': {
-      if (name) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      // As for a custom resource, a name on the URL of a POST is not looked at: the body names the object.
       const negotiated = negotiate(req.headers.accept, false);
-      const result = await store.create(namespace, await readObjectBody(req), write());
+      const body = await readObjectBody(req, () => writeQueryOf('CreateOptions', query));
+      const result = await store.create(namespace, body.object, writeOptions(body.options, req));
       addWarnings(res, result.warnings);
       return sendBody(res, 201, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'update': {
       const negotiated = negotiate(req.headers.accept, false);
-      const result = await store.update(namespace, name, await readObjectBody(req), write());
+      const body = await readObjectBody(req, () => writeQueryOf('UpdateOptions', query));
+      const result = await store.update(namespace, name, body.object, writeOptions(body.options, req));
       addWarnings(res, result.warnings);
       return sendBody(res, 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'patch': {
       const negotiated = negotiate(req.headers.accept, false);
-      const { type, patch } = await readPatch(req);
-      checkPatchOptions(type, query);
-      const result = await store.patch(namespace, name, type, patch, write());
+      const { type, patch, options } = await readPatch(req, query);
+      const result = await store.patch(namespace, name, type, patch, writeOptions(options, req));
       addWarnings(res, result.warnings);
       return sendBody(res, result.created ? 201 : 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'delete': {
       const negotiated = negotiate(req.headers.accept, false);
-      const result = await store.delete(namespace, name, deleteOptionsOf(await readDeleteOptions(req), query));
+      const result = await store.delete(namespace, name, deleteQueryOf(await readDeleteOptions(req), query));
       return sendBody(res, 200, result.object ? shaped(store, result.object, negotiated, query) : result.status, negotiated.mediaType);
     }
     case 'deletecollection': {
       const negotiated = negotiate(req.headers.accept, true);
-      const deleted = await store.deleteCollection(listQuery(info, query), deleteOptionsOf(await readDeleteOptions(req), query));
+      const deleted = await store.deleteCollection(listQuery(info, query), deleteQueryOf(await readDeleteOptions(req), query));
       return sendBody(res, 200, collection(store, deleted, {}, negotiated, query), negotiated.mediaType);
     }
     default:

@@ -1,13 +1,29 @@
 // Writing responses: objects in the negotiated shape and media type, every error as a metav1.Status,
 // warnings as `Warning: 299` headers (kubectl prints them).
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { stringify as toYaml } from 'yaml';
 import { internalError, StatusError } from '../api/errors.js';
 import type { Negotiated } from '../api/negotiation.js';
 import type { Logger } from '../log.js';
+import { parseBool, queryOf } from './query.js';
+
+/**
+ * kube-apiserver's isPrettyPrint: `pretty` as Go's strconv.ParseBool reads it when given a value,
+ * else pretty for people's tools (curl, Wget, browsers).
+ */
+function pretty(req: Request | undefined): boolean {
+  if (!req) return false;
+  // Not `new URL`: it throws on a request target that reads as another host (`//[x/...`), and this
+  // runs while errors are answered.
+  const value = queryOf(req.originalUrl).get('pretty');
+  if (value) return parseBool(value) ?? false;
+  const agent = req.headers['user-agent'] ?? '';
+  return agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0');
+}
 
 export function sendBody(res: Response, code: number, body: unknown, mediaType: Negotiated['mediaType'] = 'application/json'): void {
-  res.status(code).type(mediaType).send(mediaType === 'application/yaml' ? toYaml(body) : JSON.stringify(body));
+  const json = pretty(res.req) ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+  res.status(code).type(mediaType).send(mediaType === 'application/yaml' ? toYaml(body) : json);
 }
 
 export function addWarnings(res: Response, warnings: string[]): void {

@@ -85,7 +85,7 @@ const SPEC_SCHEMAS: Record<string, MessageSchema> = {
 
 /** The review sent: JSON or YAML, or protobuf as kubectl's typed clients send it. */
 async function body(req: Request, kind: string): Promise<Record<string, unknown>> {
-  const decoded = mediaTypeOf(req) === PROTOBUF ? decodeKubernetesProtobuf(await readBody(req), SPEC_SCHEMAS[kind]) : await readObjectBody(req);
+  const decoded = mediaTypeOf(req) === PROTOBUF ? decodeKubernetesProtobuf(await readBody(req), SPEC_SCHEMAS[kind]) : (await readObjectBody(req, () => undefined)).object;
   return isPlainObject(decoded) ? decoded : {};
 }
 

@@ -98,6 +98,9 @@ function serveWatch(req: Request, res: Response, store: KindStore, request: Watc
   const timeoutMs = Math.min((options.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000, MAX_TIMER_MS);
   timers.push(setTimeout(close, timeoutMs));
   if (request.allowBookmarks) {
-    timers.push(setInterval(() => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false }), options.bookmarkIntervalMs));
+    const bookmark = () => send({ type: 'BOOKMARK', resourceVersion: store.currentResourceVersion(), initialEventsEnd: false });
+    timers.push(setInterval(bookmark, options.bookmarkIntervalMs));
+    // As kube's watch cache: a bookmark shortly before the timeout, so the client resumes from it.
+    timers.push(setTimeout(bookmark, Math.max(0, timeoutMs - 2000)));
   }
 }

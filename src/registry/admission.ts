@@ -43,12 +43,28 @@ export function decodeObject(kind: KindDefinition, body: unknown, fieldValidatio
   object.metadata ??= {};
   const wrongType = metadataTypeError(object.metadata as Record<string, unknown>);
   if (wrongType) cannotHandle(kind, wrongType);
-  // The original operator's manifests may say `spec:` with nothing under it (SNSTopic, ECRRepository).
-  if (object[root] === null || object[root] === undefined) object[root] = {};
+  // `spec:` with nothing under it (the original operator's SNSTopic example) stays null for the field
+  // manager, as in kube (an apply of it owns the spec); admission reads it as an empty spec.
+  omitEmptyMetadata(object);
   const unknown = pruneUnknownFields(object, objectSchemaOf(kind), '');
   const phrases = unknown.map((path) => `unknown field "${path}"`);
   if (phrases.length && fieldValidation === 'Strict') cannotHandle(kind, `strict decoding error: ${phrases.join(', ')}`);
   return { object, warnings: fieldValidation === 'Warn' ? phrases : [] };
+}
+
+/**
+ * As kube-apiserver coerces a custom resource's metadata through ObjectMeta (whose fields are
+ * omitempty): empty labels, annotations, finalizers, owner references and managed fields are no
+ * field at all, so a patch that removes the last label also removes the labels map (and whoever
+ * owned it), and `managedFields: []` in an update keeps the recorded ones (`[{}]` resets them).
+ */
+function omitEmptyMetadata(object: KubeObject): void {
+  const metadata = object.metadata as Record<string, unknown>;
+  for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields', 'generateName']) {
+    const value = metadata[key];
+    const empty = value === '' || (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0);
+    if (empty) delete metadata[key];
+  }
 }
 
 function stringMapErrors(map: unknown, field: string, checkValue: boolean): FieldError[] {
@@ -71,7 +87,7 @@ function metadataErrors(object: KubeObject): FieldError[] {
   errors.push(...stringMapErrors(metadata.annotations, 'metadata.annotations', false));
   const annotationBytes = Object.entries(metadata.annotations ?? {}).reduce((sum, [k, v]) => sum + k.length + String(v).length, 0);
   if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) {
-    errors.push(fieldError('FieldValueTooLong', 'metadata.annotations', `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`));
+    errors.push(fieldError('FieldValueTooLong', 'metadata.annotations', `may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`));
   }
   if (metadata.finalizers !== undefined && !(Array.isArray(metadata.finalizers) && metadata.finalizers.every((f) => typeof f === 'string'))) {
     errors.push(fieldError('FieldValueTypeInvalid', 'metadata.finalizers', 'must be a list of strings'));

@@ -23,7 +23,13 @@ export type KindContext = AwsContext;
 export interface Lifecycle {
   /** AWS's own state word, e.g. `CREATING`, `ACTIVE`. */
   state: string;
-  phase: 'Creating' | 'Updating' | 'Ready' | 'Deleting' | 'Failed';
+  /**
+   * `Waiting`: accepted, and kept by the kind, but nothing is made in AWS yet because objects the spec
+   * names do not exist yet (a stack's template): each write of the object (and the store's retries,
+   * after writes in its namespace and every full resync) asks the kind to create it again. The
+   * message says what it waits for.
+   */
+  phase: 'Waiting' | 'Creating' | 'Updating' | 'Ready' | 'Deleting' | 'Failed';
   message?: string;
   /** The original operator's status word, where the kind has its own (a stack's status, UPLOAD_COMPLETE). */
   resourceStatus?: string;
@@ -207,7 +213,9 @@ export interface KindDefinition<S extends object = object> {
   /**
    * Only for kinds whose spec names other objects of the same namespace (a subscription's topic, say):
    * fills in the AWS identities those names stand for, after the spec passed validation and before it is
-   * compared with AWS or written. Throws SpecInvalid naming the field when a named object does not exist.
+   * compared with AWS or written. Throws SpecInvalid naming the field when a named object does not exist,
+   * or, for a kind whose resources can wait for them (see Lifecycle's `Waiting`), leaves them unresolved:
+   * its create then keeps the object without making anything in AWS.
    */
   resolveReferences?(ctx: KindContext, spec: S, references: ReferenceContext<S>): Promise<S>;
   /**

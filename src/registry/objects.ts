@@ -5,6 +5,7 @@ import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
 import { specFieldOf, type KindDefinition, type Lifecycle, type Observed } from './kind.js';
+import { renderSpec } from './spec-shape.js';
 
 /** Held while AWS deletes the resource asynchronously, so clients see a pending deletion. */
 export const AWS_FINALIZER = 'service-operator.aws/aws-resource';
@@ -22,6 +23,8 @@ function resourceStatusOf(lifecycle: Lifecycle, generation: number): string {
   if (lifecycle.resourceStatus) return lifecycle.resourceStatus;
   const verb = generation > 1 ? 'UPDATE' : 'CREATE';
   switch (lifecycle.phase) {
+    case 'Waiting':
+      return 'CREATE_PENDING';
     case 'Creating':
       return 'CREATE_IN_PROGRESS';
     case 'Updating':
@@ -48,13 +51,17 @@ function transitionTime(status: string, previous: Condition | undefined, stored:
   return stored?.status === status && typeof stored.time === 'string' ? stored.time : now;
 }
 
+/** The Ready condition's reason while the kind keeps an object that waits for others (Lifecycle's `Waiting`). */
+export const WAITING_FOR_REFERENCES = 'WaitingForReferences';
+const notReadyReason = (lifecycle: Lifecycle): string => (lifecycle.phase === 'Waiting' ? WAITING_FOR_REFERENCES : lifecycle.phase);
+
 function readyCondition(kind: KindDefinition, observed: Observed, generation: number, previous: Condition | undefined, stored: ReadySince | undefined, now: string, quarantine?: string): Condition {
   const ready = observed.lifecycle.phase === 'Ready' && !quarantine;
   const status = ready ? 'True' : 'False';
   return {
     type: 'Ready',
     status,
-    reason: ready ? 'Available' : quarantine ? METADATA_UNREADABLE : observed.lifecycle.phase,
+    reason: ready ? 'Available' : quarantine ? METADATA_UNREADABLE : notReadyReason(observed.lifecycle),
     message: quarantine ?? observed.lifecycle.message ?? `${kind.names.kind} is ${observed.lifecycle.state} in AWS`,
     lastTransitionTime: transitionTime(status, previous, stored, now),
     observedGeneration: generation,
@@ -126,12 +133,11 @@ export function renderObject(
     ...(meta.ownerReferences?.length ? { ownerReferences: meta.ownerReferences } : {}),
     ...(meta.managedFields?.length ? { managedFields: meta.managedFields } : {}),
   };
-  const tags = nonEmpty(userTags(observed.tags));
   return {
     apiVersion: GROUP_VERSION,
     kind: kind.names.kind,
     metadata,
-    [specFieldOf(kind)]: { ...observed.spec, ...(tags ? { tags } : {}) },
+    [specFieldOf(kind)]: renderSpec(kind, awsSpecOf(observed), meta.specShape),
     status: {
       ...observed.status,
       resourceStatus: resourceStatusOf(observed.lifecycle, meta.generation),
@@ -142,14 +148,24 @@ export function renderObject(
   };
 }
 
+/** The spec as AWS has it, in canonical form, with the user's tags (when there are some). */
+export function awsSpecOf(observed: Pick<Observed, 'spec' | 'tags'>): Record<string, unknown> {
+  const tags = nonEmpty(userTags(observed.tags));
+  return { ...observed.spec, ...(tags ? { tags } : {}) };
+}
+
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */
-export function storedMetadataOf(object: KubeObject, base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince'>): StoredMetadata {
+export function storedMetadataOf(
+  object: KubeObject,
+  base: Pick<StoredMetadata, 'uid' | 'creationTimestamp' | 'generation' | 'deletionTimestamp' | 'managedFields' | 'readySince' | 'specShape'>,
+): StoredMetadata {
   const { labels, annotations, ownerReferences } = object.metadata;
   const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== AWS_FINALIZER);
-  const { managedFields, ...rest } = base;
+  const { managedFields, specShape, ...rest } = base;
   return {
     ...rest,
     ...(managedFields?.length ? { managedFields } : {}),
+    ...(specShape ? { specShape } : {}),
     ...(nonEmpty(labels) ? { labels } : {}),
     ...(nonEmpty(annotations) ? { annotations } : {}),
     ...(finalizers.length ? { finalizers } : {}),

@@ -36,7 +36,11 @@ async function resyncKind(store: KindStore, onlyTransitional: boolean, log: Logg
   const started = performance.now();
   try {
     // Each kind draws on its own share of the background call budget.
-    await runAs({ caller: 'resync', lane: store.kind.names.plural }, () => store.resync(onlyTransitional));
+    await runAs({ caller: 'resync', lane: store.kind.names.plural }, async () => {
+      await store.resync(onlyTransitional);
+      // What waiting objects name may have appeared out of the server's sight (a ConfigMap kubectl made).
+      if (!onlyTransitional) await store.retryWaiting();
+    });
     observe(store.kind.names.plural, onlyTransitional ? 'transitional' : 'full', (performance.now() - started) / 1000);
   } catch (error) {
     log.warn({ kind: store.kind.names.kind, err: error instanceof Error ? error.message : error }, 'resync from AWS failed; will retry');

@@ -1,18 +1,20 @@
-// The generic store's creates, and what every write shares (the per-object lock, admission with
-// reference resolution and the kind's read-only checks, dry-run previews, the afterWrite hook, the
-// kind's Events). A create is admitted, checked against AWS (physical name, linked resources, the
-// kind's prechecks), and made crash-safe (registry/half-made.ts). The other writes are in store.ts,
-// which extends this; reading is in store-reader.ts.
+// The generic store's creates, and what every write shares (the per-object lock, kube's field manager,
+// admission with reference resolution and the kind's read-only checks, dry-run previews, the
+// afterWrite hook, the kind's Events). A create goes through the field manager, is admitted, checked
+// against AWS (physical name, linked resources, the kind's prechecks), and made crash-safe
+// (registry/half-made.ts). The other writes are in store.ts, which extends this; reading is in
+// store-reader.ts.
 import { randomUUID, randomBytes } from 'node:crypto';
 import { alreadyExists, conflict, invalid, notFound, StatusError } from '../api/errors.js';
 import { timestamp } from '../api/time.js';
-import type { KubeObject, ManagedFieldsEntry } from '../api/types.js';
+import type { KubeObject } from '../api/types.js';
 import { diffTags, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { admitSpec, decodeObject, immutableFieldErrors, throwIfInvalid, type AdmittedSpec } from './admission.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
 import { specFieldOf, type ConfigMapLookup, type KindContext, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
-import { recordUpdate } from './managed-fields.js';
-import { readySinceOf, storedMetadataOf } from './objects.js';
+import { fieldManagerOf } from './managed-fields.js';
+import { awsSpecOf, readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { specShapeOf } from './spec-shape.js';
 import { specChange } from './spec-change.js';
 import { linkRefusal, physicalNameTaken, placeIn, reservedNameErrors, tagsFor } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
@@ -25,6 +27,11 @@ const FINISHING_BACKOFF_MS = 100;
 /** When StoreConfig does not say: how long after a create starts its half-made resource is abandoned. */
 const DEFAULT_ABANDON_AFTER_MS = 120_000;
 
+/** What passed admission, and the user's form of the spec to remember (spec-shape.ts). */
+export interface Desired extends AdmittedSpec<object> {
+  shape: Record<string, unknown> | undefined;
+}
+
 /** A resource a create made (or found made): `complete` when its create call returned. */
 interface Made {
   observed: Observed;
@@ -32,6 +39,8 @@ interface Made {
 }
 
 export abstract class StoreCreator extends StoreReader {
+  protected readonly fieldManager = fieldManagerOf(this.kind);
+
   private get abandonAfterMs(): number {
     return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   }
@@ -83,7 +92,7 @@ export abstract class StoreCreator extends StoreReader {
   }
 
   /** The kind's read-only AWS checks of a spec (422 with their causes). */
-  private async verify(name: string, spec: object): Promise<void> {
+  protected async verify(name: string, spec: object): Promise<void> {
     const verify = this.kind.verify?.bind(this.kind);
     if (!verify) return;
     const errors = await this.aws(name, () => verify(this.config.context(), spec));
@@ -91,23 +100,24 @@ export abstract class StoreCreator extends StoreReader {
   }
 
   /**
-   * Admits the desired spec of an object and resolves its references; the object then carries it. A
-   * new object (no `current`) may not take a physical name of the shape default names have.
+   * Admits the spec an object asks for (`requested`: the spec written, without defaults that merely
+   * passed through) and resolves its references; with the user's form of it to remember. A new object
+   * (no `current`) may not take a physical name of the shape default names have. The kind's AWS
+   * checks (verify) are the caller's: an update runs them only when the spec changes.
    */
-  protected async admit(namespace: string, object: KubeObject, current?: object): Promise<AdmittedSpec<object>> {
+  protected async admit(namespace: string, object: KubeObject, requested: Record<string, unknown>, current?: object): Promise<Desired> {
     const name = object.metadata.name ?? '';
     const identity = this.identity(namespace, name);
-    const admitted = admitSpec(this.kind, object, identity, current);
+    const admitted = admitSpec(this.kind, { ...object, [specFieldOf(this.kind)]: requested }, identity, current);
     if (!current) throwIfInvalid(this.kind, name, reservedNameErrors(this.kind, admitted.spec, identity));
     const spec = await this.resolveReferences(namespace, name, admitted.spec, current);
-    await this.verify(name, spec);
-    object[specFieldOf(this.kind)] = { ...spec, ...(Object.keys(admitted.tags).length ? { tags: admitted.tags } : {}) };
-    return { spec, tags: admitted.tags };
+    return { spec, tags: admitted.tags, shape: specShapeOf(this.kind, requested, awsSpecOf({ spec, tags: admitted.tags })) };
   }
 
-  /** Runs the afterWrite hook, adding its warnings to the response's. */
+  /** Runs the afterWrite hook, adding its warnings to the response's; then tells the server the namespace changed. */
   protected async afterWrite(object: KubeObject, warnings: string[]): Promise<void> {
     warnings.push(...((await this.config.hooks?.afterWrite?.(this.kind, object)) ?? []));
+    this.config.written?.(object.metadata.namespace as string);
   }
 
   /** Records what the kind reported about a write as Events on the object. */
@@ -125,11 +135,12 @@ export abstract class StoreCreator extends StoreReader {
     }
     const name = object.metadata.name ?? '';
     placeIn(object, namespace);
-    const admitted = await this.admit(namespace, object);
+    // As kube: ownership first (managedFields the request sent are taken only where they decode), then validation.
+    const tracked = this.fieldManager.update(undefined, object, options.fieldManager);
+    const desired = await this.admit(namespace, tracked, specOf(this.kind, tracked));
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
-      const managedFields = recordUpdate(this.kind, undefined, object, options.fieldManager);
-      return { object: await this.createObject(namespace, name, object, admitted, managedFields, options.dryRun, warnings), warnings };
+      return { object: await this.createObject(namespace, name, tracked, desired, options.dryRun, warnings), warnings };
     });
   }
 
@@ -155,10 +166,11 @@ export abstract class StoreCreator extends StoreReader {
    * the object when that tag goes. A half-made resource of this object, left by an earlier attempt or
    * made by this one although its answer was lost, is finished rather than refused.
    */
-  protected async createObject(namespace: string, name: string, object: KubeObject, admitted: AdmittedSpec<object>, managedFields: ManagedFieldsEntry[], dryRun: boolean, warnings: string[]): Promise<KubeObject> {
+  protected async createObject(namespace: string, name: string, object: KubeObject, desired: Desired, dryRun: boolean, warnings: string[]): Promise<KubeObject> {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
     const identity = this.identity(namespace, name);
-    const { spec } = admitted;
+    const { spec } = desired;
+    await this.verify(name, spec);
     const physicalName = this.kind.aws.physicalName(identity, spec);
     const ctx = this.config.context();
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
@@ -167,12 +179,19 @@ export abstract class StoreCreator extends StoreReader {
     await this.checkLinks(namespace, name, spec);
     if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, spec));
     const creationTimestamp = timestamp();
-    const meta = storedMetadataOf(object, { uid: randomUUID(), creationTimestamp, generation: 1, managedFields, readySince: readySinceOf(undefined, creationTimestamp) });
-    const tags = tagsFor(this.kind, identity, meta, admitted.tags);
-    if (dryRun) return this.preview(namespace, name, spec, meta, tags);
+    const meta = storedMetadataOf(object, {
+      uid: randomUUID(),
+      creationTimestamp,
+      generation: 1,
+      managedFields: object.metadata.managedFields,
+      readySince: readySinceOf(undefined, creationTimestamp),
+      specShape: desired.shape,
+    });
+    const { tags, stored } = tagsFor(this.kind, identity, meta, desired.tags);
+    if (dryRun) return this.preview(namespace, name, spec, stored, tags);
 
-    const made = taken ? { observed: taken, complete: false } : await this.make(ctx, identity, physicalName, spec, tags, meta.uid);
-    const committed = await this.complete(namespace, name, made, spec, tags, meta);
+    const made = taken ? { observed: taken, complete: false } : await this.make(ctx, identity, physicalName, spec, tags, stored.uid);
+    const committed = await this.complete(namespace, name, made, spec, tags, stored);
     await this.afterWrite(committed, warnings);
     return committed;
   }

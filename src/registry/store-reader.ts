@@ -12,7 +12,7 @@ import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, t
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
-import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject } from './objects.js';
+import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject, WAITING_FOR_REFERENCES } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
 import type { ListQuery, PageRequest, StoreConfig } from './store-types.js';
@@ -309,8 +309,21 @@ export abstract class StoreReader {
   }
 }
 
-/** Ready, or failed for good: nothing AWS is still doing that a fast re-read would pick up. */
+/** The Ready condition of an object as rendered. */
+function readyOf(object: KubeObject): { status: string; reason: string } | undefined {
+  return (object.status?.conditions as { type: string; status: string; reason: string }[] | undefined)?.find((c) => c.type === 'Ready');
+}
+
+/** Kept by the kind until objects its spec names exist (Lifecycle's `Waiting`). */
+export function isWaiting(object: KubeObject): boolean {
+  return readyOf(object)?.reason === WAITING_FOR_REFERENCES;
+}
+
+/**
+ * Ready, failed for good, or waiting for other objects: nothing AWS is still doing that a fast re-read
+ * would pick up (waiting objects are retried after writes and full resyncs instead).
+ */
 function isSettled(object: KubeObject): boolean {
-  const ready = (object.status?.conditions as { type: string; status: string; reason: string }[] | undefined)?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True' || ready?.reason === 'Failed';
+  const ready = readyOf(object);
+  return ready?.status === 'True' || ready?.reason === 'Failed' || isWaiting(object);
 }

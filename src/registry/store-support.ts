@@ -7,10 +7,21 @@ import { inDefaultNameSpace } from '../aws/naming.js';
 import { encodeMetadataTags, MetadataTooLargeError, PART_TAG, readIdentity, readOwner, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { specFieldOf, type KindDefinition, type LinkedResource, type ObjectIdentity, type Observed } from './kind.js';
 
-/** The full AWS tag set for an object: identity, encoded metadata, and the user's tags (422 when it does not fit). */
-export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, user: Record<string, string>): Record<string, string> {
+/**
+ * The full AWS tag set for an object: identity, encoded metadata, and the user's tags, with the
+ * metadata as stored. The user's form of the spec (cosmetic: AWS has the settings) is left out when
+ * it does not fit; anything else that does not fit is a 422.
+ */
+export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: StoredMetadata, user: Record<string, string>): { tags: Record<string, string>; stored: StoredMetadata } {
+  const encode = (stored: StoredMetadata) => ({ tags: { ...user, ...encodeMetadataTags(owner, stored, kind.tagLimit, Object.keys(user).length) }, stored });
   try {
-    return { ...user, ...encodeMetadataTags(owner, meta, kind.tagLimit, Object.keys(user).length) };
+    try {
+      return encode(meta);
+    } catch (error) {
+      if (!(error instanceof MetadataTooLargeError) || !meta.specShape) throw error;
+      const { specShape: _shape, ...withoutShape } = meta;
+      return encode(withoutShape);
+    }
   } catch (error) {
     if (!(error instanceof MetadataTooLargeError)) throw error;
     throw invalid(kind.names.kind, owner.name, [
@@ -102,4 +113,19 @@ export function checkAddressing(object: KubeObject, namespace: string, name: str
     throw badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`);
   }
   placeIn(object, namespace);
+}
+
+/**
+ * What kube's registry checks of an update of a custom resource: a resourceVersion is required
+ * (custom resources allow no unconditional update) and must be the current one; the uid cannot change.
+ */
+export function checkUpdatePreconditions(kind: KindDefinition, current: KubeObject, next: KubeObject): void {
+  const name = current.metadata.name as string;
+  if (!next.metadata.resourceVersion) {
+    throw invalid(kind.names.plural, name, [fieldError('FieldValueInvalid', 'metadata.resourceVersion', 'must be specified for an update', 0)]);
+  }
+  if (next.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(kind.names.plural, name, STALE_OBJECT_MESSAGE);
+  if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+    throw invalid(kind.names.kind, name, [fieldError('FieldValueInvalid', 'metadata.uid', 'field is immutable', next.metadata.uid)]);
+  }
 }

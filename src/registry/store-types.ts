@@ -21,6 +21,8 @@ export interface WriteOptions {
 export interface DeleteOptions {
   dryRun: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Background when absent. */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
 export interface WriteResult {
@@ -58,6 +60,11 @@ export interface StoreHooks {
   recordEvent?(kind: KindDefinition, object: KubeObject, event: KindEvent): void;
   /** Root fields every rendering of an object carries besides spec/status/output (e.g. additionalResources). */
   extraRootFields?(object: KubeObject): Record<string, unknown>;
+  /**
+   * The cluster runs kube's garbage collector, which finishes Foreground and Orphan deletions: it
+   * deletes (or orphans) the dependents (the outputs ConfigMap), then removes the finalizer.
+   */
+  garbageCollector?: boolean;
 }
 
 export interface StoreConfig {
@@ -76,6 +83,8 @@ export interface StoreConfig {
   configMaps?: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   /** The store of another kind (by plural), for kinds whose specs name objects of other kinds. */
   siblings?: (plural: string) => KindStore | undefined;
+  /** Told after every write that changed an object of `namespace` in AWS (objects waiting there retry). */
+  written?: (namespace: string) => void;
   /**
    * How long after a create starts its half-made resource counts as abandoned (registry/half-made.ts);
    * longer than any request may take, with room for clocks that differ between replicas.

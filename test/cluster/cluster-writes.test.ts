@@ -1,10 +1,12 @@
 // What a write does in the cluster besides AWS, with the server in cluster mode on the real control
 // plane: the outputs ConfigMap (the seed article's `configmaps "dynamo-table" not found`), its
 // ownerReference and updates, a ConfigMap of that name that is not ours, and namespace lifecycle
-// admission. (A ConfigMap that cannot be written at all is in test/e2e/kube-faults.test.ts.)
+// admission, and Foreground and Orphan deletions finished by kube's garbage collector. (A ConfigMap
+// that cannot be written at all is in test/e2e/kube-faults.test.ts.)
 import { stringify } from 'yaml';
 import { SERVER_USER } from '../controlplane/aggregated-server.js';
 import { tableNames } from '../support/aws.js';
+import { eventually } from '../support/eventually.js';
 import { auditEvents, startTestCluster, type TestCluster } from '../support/real-cluster.js';
 
 const ADMIN = { user: 'platform-admin', groups: ['system:masters'] };
@@ -119,6 +121,32 @@ describe('the outputs ConfigMap', () => {
     );
   });
 
+});
+
+describe('deletion propagation, finished by the garbage collector', () => {
+  const create = async (name: string) => {
+    expect((await cluster.proxied(ADMIN, collection('apps'), { method: 'POST', body: seedTable('apps', name) })).status).toBe(201);
+    expect(await configMap('apps', name)).toBeDefined();
+  };
+
+  test('Foreground: the object waits with the foregroundDeletion finalizer until its ConfigMap is gone, then the table goes', async () => {
+    await create('foreground');
+    const response = await cluster.proxied(ADMIN, `${collection('apps')}/foreground`, { method: 'DELETE', body: { propagationPolicy: 'Foreground' } });
+    expect(response.status).toBe(200);
+    expect(response.json<{ metadata: { deletionTimestamp?: string; finalizers?: string[] } }>().metadata).toMatchObject({ deletionTimestamp: expect.any(String), finalizers: ['foregroundDeletion'] });
+    await eventually('the garbage collector to finish the foreground deletion', async () => (await cluster.get(`${collection('apps')}/foreground`)) === undefined, { timeoutMs: 90_000 });
+    expect(await configMap('apps', 'foreground')).toBeUndefined();
+    expect(await tableNames(cluster.aws)).not.toContain('outputs.apps.foreground');
+  });
+
+  test('Orphan: the object and its table go, the ConfigMap stays without its owner reference', async () => {
+    await create('orphaned');
+    expect((await cluster.kubectl('apps').run(['delete', 'dynamodb.service-operator.aws', 'orphaned', '--cascade=orphan', '--timeout=90s'])).code).toBe(0);
+    expect(await tableNames(cluster.aws)).not.toContain('outputs.apps.orphaned');
+    const kept = await configMap('apps', 'orphaned');
+    expect(kept?.data?.tableName).toBe('outputs.apps.orphaned');
+    expect(kept?.metadata.ownerReferences).toBeUndefined();
+  });
 });
 
 describe('namespace lifecycle admission', () => {

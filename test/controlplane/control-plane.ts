@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../src/aws/moto.js';
+import { https, type HttpsResponse } from '../support/https.js';
 import { Kubectl } from '../support/kubectl.js';
 import { ensureControlPlane, type ControlPlaneBinaries } from './build.js';
 import { httpsGet } from './https-get.js';
@@ -56,6 +57,8 @@ export interface ControlPlane {
   tokenKubeconfig(name: string, token: string, namespace?: string): string;
   /** kube-apiserver's answer to a GET as the administrator. */
   get(path: string): Promise<{ status: number; body: string }>;
+  /** Any request to kube-apiserver as the administrator. */
+  request(path: string, options?: { method?: string; body?: string; headers?: Record<string, string> }): Promise<HttpsResponse>;
   stop(): Promise<void>;
 }
 
@@ -199,6 +202,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       userKubeconfig: (user, groups = [], namespace) => writeKubeconfigFile(kubeconfigPath(user), url, pki.ca.certPem, user, { certificate: pki.clientCertificate(user, groups) }, { namespace }),
       tokenKubeconfig: (name, token, namespace) => writeKubeconfigFile(kubeconfigPath(name), url, pki.ca.certPem, name, { token }, { namespace }),
       get,
+      request: (path, request = {}) => https(`${url}${path}`, { ...request, ca: pki.ca.certPem, cert: adminCertificate.certPem, key: adminCertificate.keyPem }),
       stop,
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 // The wire contract kube-aggregator and kubectl rely on, checked over real HTTPS: discovery in both
-// forms, OpenAPI v2/v3 with GVK extensions and without strategic merge, health, Status errors, and
-// 503s (not hangs or 500s) while AWS is unreachable.
+// forms, OpenAPI v2/v3 with GVK extensions and without strategic merge, health, Status errors, the
+// read-only status subresource, pretty output, and 503s (not hangs or 500s) while AWS is unreachable.
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { https } from '../support/https.js';
 import { openWatch } from '../support/watch.js';
@@ -37,6 +37,14 @@ describe('discovery', () => {
     expect(groups.groups[0]).toMatchObject({ name: 'service-operator.aws', preferredVersion: { groupVersion: 'service-operator.aws/v1alpha1' } });
     const list = (await env.request(GV)).json<{ resources: { name: string; kind: string; namespaced: boolean; shortNames: string[] }[] }>();
     expect(list.resources.find((r) => r.name === 'dynamodbs')).toMatchObject({ kind: 'DynamoDB', namespaced: true, shortNames: expect.arrayContaining(['ddb']) });
+  });
+
+  test('each kind has a read-only status subresource', async () => {
+    const list = (await env.request(GV)).json<{ resources: { name: string; verbs: string[] }[] }>();
+    expect(list.resources.find((r) => r.name === 'dynamodbs/status')).toMatchObject({ verbs: ['get'] });
+    const aggregated = (await env.request('/apis', { headers: { Accept: AGGREGATED } })).json<{ items: { versions: { resources: { resource: string; subresources?: unknown[] }[] }[] }[] }>();
+    const dynamodbs = aggregated.items[0].versions[0].resources.find((r) => r.resource === 'dynamodbs');
+    expect(dynamodbs?.subresources).toEqual([{ subresource: 'status', responseKind: { group: 'service-operator.aws', version: 'v1alpha1', kind: 'DynamoDB' }, verbs: ['get'] }]);
   });
 
   test('kubectl api-resources sees the kinds and their short names', async () => {
@@ -90,6 +98,25 @@ describe('health, authentication and errors', () => {
     });
     expect((await env.request(`${GV}/dynamodbs?fieldSelector=spec.x%3D1`)).status).toBe(400);
     expect((await env.request(`${GV}/dynamodbs?labelSelector=a%20in%20b`)).status).toBe(400);
+  });
+
+  test('the status is read through its subresource and never written: 405 saying why', async () => {
+    const body = { apiVersion: 'service-operator.aws/v1alpha1', kind: 'SNSTopic', metadata: { name: 'status-read' } };
+    expect((await env.request(`${GV}/namespaces/default/snstopics`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })).status).toBe(201);
+    const status = await env.request(`${GV}/namespaces/default/snstopics/status-read/status`);
+    expect(status.json()).toMatchObject({ kind: 'SNSTopic', status: { conditions: [expect.objectContaining({ type: 'Ready' })] } });
+    const write = await env.request(`${GV}/namespaces/default/snstopics/status-read/status`, { method: 'PATCH', body: '{"status":{}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+    expect([write.status, write.json()]).toEqual([405, expect.objectContaining({ reason: 'MethodNotAllowed', message: 'patch is not supported on resources of kind "snstopics/status.service-operator.aws": the status is read from AWS; write spec instead' })]);
+  });
+
+  test('pretty: as Go parses it when given, and for curl, Wget and browsers', async () => {
+    const indented = (body: string) => body.startsWith('{\n  "');
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs?pretty=true`)).body)).toBe(true);
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs?pretty=1`)).body)).toBe(true);
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs`)).body)).toBe(false);
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs`, { headers: { 'User-Agent': 'curl/8.5.0' } })).body)).toBe(true);
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs?pretty=false`, { headers: { 'User-Agent': 'curl/8.5.0' } })).body)).toBe(false);
+    expect(indented((await env.request(`${GV}/namespaces/empty/dynamodbs/missing?pretty=true`)).body)).toBe(true);
   });
 
   test('lists answer items: [] when empty, in the requested shape', async () => {

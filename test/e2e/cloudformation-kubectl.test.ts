@@ -7,6 +7,7 @@ import { GetBucketPolicyCommand, GetObjectCommand, GetPublicAccessBlockCommand, 
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
+import { eventually } from '../support/eventually.js';
 import { expectFailure, Manifests } from '../support/manifests.js';
 
 let env: TestEnvironment;
@@ -14,8 +15,8 @@ const manifests = new Manifests();
 
 interface StackObject {
   metadata: { generation: number };
-  spec: { templateRef?: { name: string; sha256: string }; parameters?: { name: string; value: string }[] };
-  status: { stackName: string; stackStatus: string; resourceStatus: string; resources: { logicalId: string; type: string; physicalId: string }[]; conditions: { type: string; status: string }[] };
+  spec: { templateRef?: { name: string; sha256: string }; parameters?: { name: string; value?: string }[] };
+  status: { stackName: string; stackStatus: string; resourceStatus: string; parameters?: { name: string; value: string }[]; resources: { logicalId: string; type: string; physicalId: string }[]; conditions: { type: string; status: string; reason: string; message: string }[] };
   output: Record<string, string>;
 }
 
@@ -84,22 +85,62 @@ describe('CloudFormationStack', () => {
     expect(before.status.stackName).toBe(after.status.stackName);
   });
 
-  test('parameters from ConfigMap keys (here: another object\'s outputs); a missing key is 422', async () => {
+  test('parameters from ConfigMap keys (here: another object\'s outputs): the spec as written, the values in status', async () => {
     await env.kubectl.ok(['apply', '-f', 'examples/dynamodb.yaml']);
     const table = await env.kubectl.ok(['get', 'ddb', 'example-table-name', '-o', 'jsonpath={.output.tableName}']);
-    await env.kubectl.ok(['apply', '-f', manifests.file(readFileSync('examples/cloudformationstack.yaml', 'utf8').split('---')[1])]);
+    const file = manifests.file(readFileSync('examples/cloudformationstack.yaml', 'utf8').split('---')[1]);
+    await env.kubectl.ok(['apply', '-f', file]);
     const object = await env.kubectl.json<StackObject>(['get', 'cloudformationstack', 'table-exports']);
-    expect(object.spec.parameters).toEqual([{ name: 'TableName', value: table, valueFrom: { configMapKeyRef: { name: 'example-table-name', key: 'tableName' } } }]);
+    expect(object.spec.parameters).toEqual([{ name: 'TableName', valueFrom: { configMapKeyRef: { name: 'example-table-name', key: 'tableName' } } }]);
+    expect(object.status.parameters).toEqual([{ name: 'TableName', value: table }]);
     expect((await stackOf(object.status.stackName))?.Parameters).toEqual([{ ParameterKey: 'TableName', ParameterValue: table }]);
-    const missing = manifests.object('CloudFormationStack', 'no-key', `${QUEUE(30)}  parameters:\n    - {name: X, valueFrom: {configMapKeyRef: {name: example-table-name, key: nope}}}\n`);
-    expect(expectFailure(await env.kubectl.run(['apply', '-f', missing]))).toContain('has no key "nope"');
+    expect(await env.kubectl.ok(['apply', '-f', file])).toContain('unchanged');
   });
 
-  test('what CloudFormation would refuse is refused before anything is made: capabilities, unknown parameters, a missing template', async () => {
+  test('a new stack naming what does not exist yet waits for it (Ready=False, WaitingForReferences), and is created once it exists', async () => {
+    const before = (await cfn().send(new ListStacksCommand({}))).StackSummaries?.length;
+    const waiting = manifests.object('CloudFormationStack', 'later', `  templateRef: {name: later-template}\n  parameters:\n    - {name: Visibility, valueFrom: {configMapKeyRef: {name: later-table, key: tableName}}}\n`);
+    expect(await env.kubectl.ok(['apply', '-f', waiting])).toContain('cloudformationstack.service-operator.aws/later created');
+    const held = await env.kubectl.json<StackObject>(['get', 'cloudformationstack', 'later']);
+    expect(held.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForReferences', message: 'waiting for CloudFormationTemplate "later-template" and key "tableName" of ConfigMap "later-table" of this namespace: the stack is created once they exist' });
+    expect(held.status.resourceStatus).toBe('CREATE_PENDING');
+    expect((await cfn().send(new ListStacksCommand({}))).StackSummaries?.length).toBe(before);
+    // Applied again while it waits: unchanged, both ways.
+    expect(await env.kubectl.ok(['apply', '-f', waiting])).toContain('unchanged');
+    expect(await env.kubectl.ok(['apply', '--server-side', '-f', waiting])).toContain('serverside-applied');
+    const template = 'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  Visibility:\n    Type: String\nResources:\n  Work:\n    Type: AWS::SQS::Queue\nOutputs:\n  Table:\n    Value: !Ref Visibility\n';
+    await env.kubectl.ok(['apply', '-f', manifests.file(`apiVersion: service-operator.aws/v1alpha1\nkind: CloudFormationTemplate\nmetadata:\n  name: later-template\ndata:\n  template: ${JSON.stringify(template)}\n`)]);
+    // The template alone is not enough: the stack still waits for the key (the retry after the template's write says so).
+    const readyMessage = async () => (await env.kubectl.json<StackObject>(['get', 'cloudformationstack', 'later'])).status.conditions.find((c) => c.type === 'Ready')?.message;
+    await eventually('the stack to wait for the key alone', async () => (await readyMessage())?.startsWith('waiting for key "tableName" of ConfigMap "later-table" of this namespace: the stack is created once it exists'));
+    await env.kubectl.ok(['apply', '-f', manifests.object('DynamoDB', 'later-table', '  hashAttribute: {name: id, type: S}\n')]);
+    await env.kubectl.ok(['wait', '--for=condition=Ready', '--timeout=60s', 'cloudformationstack/later']);
+    const made = await env.kubectl.json<StackObject>(['get', 'cloudformationstack', 'later']);
+    const table = await env.kubectl.ok(['get', 'ddb', 'later-table', '-o', 'jsonpath={.output.tableName}']);
+    expect(made.output.Table).toBe(table);
+    expect(made.status.stackStatus).toBe('CREATE_COMPLETE');
+    // The first client-side apply after a server-side one records the last-applied annotation again (as for a CRD).
+    await env.kubectl.ok(['apply', '-f', waiting]);
+    expect(await env.kubectl.ok(['apply', '-f', waiting])).toContain('unchanged');
+  });
+
+  test('a waiting stack deletes cleanly, without ever reaching CloudFormation', async () => {
+    const before = (await cfn().send(new ListStacksCommand({}))).StackSummaries?.length;
+    const template = '  template: |\n    Parameters:\n      X: {Type: String}\n    Resources:\n      Work:\n        Type: AWS::SQS::Queue\n    Outputs:\n      X:\n        Value: !Ref X\n';
+    const missing = manifests.object('CloudFormationStack', 'no-key', `${template}  parameters:\n    - {name: X, valueFrom: {configMapKeyRef: {name: example-table-name, key: nope}}}\n`);
+    await env.kubectl.ok(['apply', '-f', missing]);
+    expect((await env.kubectl.json<StackObject>(['get', 'cloudformationstack', 'no-key'])).status.conditions.find((c) => c.type === 'Ready')?.reason).toBe('WaitingForReferences');
+    await env.kubectl.ok(['delete', 'cloudformationstack', 'no-key']);
+    expect(await env.kubectl.ok(['get', 'cloudformationstacks', '-o', 'name'])).not.toContain('no-key');
+    expect((await cfn().send(new ListStacksCommand({}))).StackSummaries?.length).toBe(before);
+  });
+
+  test('what CloudFormation would refuse is refused before anything is made: capabilities, unknown parameters, a created stack naming a missing template', async () => {
     const role = '  template: |\n    Resources:\n      Role:\n        Type: AWS::IAM::Role\n        Properties:\n          AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}\n';
     const before = (await cfn().send(new ListStacksCommand({}))).StackSummaries?.length;
     expect(expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('CloudFormationStack', 'iam', `${QUEUE(30)}  parameters:\n    - {name: Nope, value: x}\n`)]))).toContain('spec.parameters[0].name');
-    expect(expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('CloudFormationStack', 'ref', '  templateRef: {name: nothing}\n')]))).toContain('no CloudFormationTemplate named "nothing"');
+    // A running stack cannot wait: moving it to a template that does not exist is refused.
+    expect(expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('CloudFormationStack', 'inline', '  templateRef: {name: nothing}\n')]))).toContain('no CloudFormationTemplate named "nothing"');
     expect(expectFailure(await env.kubectl.run(['apply', '-f', manifests.object('CloudFormationStack', 'both', '  templateRef: {name: x}\n  template: "{}"\n')]))).toContain('spec.template');
     expect((await cfn().send(new ListStacksCommand({}))).StackSummaries?.length).toBe(before);
     // moto's ValidateTemplate does not name the capabilities a template needs; CloudFormation's does, and then the spec must acknowledge them.
@@ -122,7 +163,7 @@ describe('CloudFormationStack', () => {
     expect((await stackOf(object.status.stackName))?.EnableTerminationProtection).toBe(true);
     expect(expectFailure(await env.kubectl.run(['delete', 'cloudformationstack', 'inline']))).toContain('termination protection is enabled');
     await env.kubectl.ok(['apply', '-f', manifests.object('CloudFormationStack', 'inline', QUEUE(90))]);
-    await env.kubectl.ok(['delete', 'cloudformationstack', 'inline', 'work-queue', 'table-exports', 'iam']);
+    await env.kubectl.ok(['delete', 'cloudformationstack', 'inline', 'work-queue', 'table-exports', 'iam', 'later']);
     const statuses = (await cfn().send(new ListStacksCommand({}))).StackSummaries?.map((s) => s.StackStatus);
     expect(new Set(statuses)).toEqual(new Set(['DELETE_COMPLETE']));
     await expect(env.aws.client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: object.output.QueueUrl, AttributeNames: ['All'] }))).rejects.toThrow();

@@ -1,9 +1,11 @@
 // Every manifest in examples/ (the original operator's examples among them) applies unchanged with
 // strict validation, every object becomes Ready, each carries exactly the original operator's
-// output keys, with values, and every one deletes cleanly. moto's ElastiCache and termination
-// protection gaps are filled by the labelled fake (src/aws/moto_fills.py), as `npm start` has it.
+// output keys, with values; applied again, client-side or server-side, each is unchanged and nothing
+// is written; and every one deletes cleanly. moto's ElastiCache and termination protection gaps are
+// filled by the labelled fake (src/aws/moto_fills.py), as `npm start` has it.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { awsWriteCalls } from '../support/aws-metrics.js';
 import { startEnvironment, type TestEnvironment } from '../support/environment.js';
 import { Kubectl } from '../support/kubectl.js';
 import { startServer } from '../support/processes.js';
@@ -12,7 +14,7 @@ import { Manifests } from '../support/manifests.js';
 let env: TestEnvironment;
 const manifests = new Manifests();
 
-/** Referenced objects first: a subscription's topic and queue, a stack's template and ConfigMap must exist when it is written. */
+/** Referenced objects first: a subscription's topic and queue must exist when it is written (a stack would wait for its template). */
 const FILES = [
   'dynamodb-app.yaml',
   'dynamodb.yaml',
@@ -74,6 +76,23 @@ test('every example applies unchanged, becomes Ready, and has the original opera
     expect(found.status.resourceStatus).toBe(object.kind === 'CloudFormationTemplate' ? 'UPLOAD_COMPLETE' : 'CREATE_COMPLETE');
   }
   expect((await env.kubectl.ok(['get', 'aws', '-o', 'name'])).trim().split('\n')).toHaveLength(objects.length);
+});
+
+test('every example applied again is unchanged, client-side and server-side: no new resourceVersion, no AWS write', async () => {
+  const objects = FILES.flatMap(ourDocuments);
+  const versions = async () => (await env.kubectl.json<{ items: { metadata: { name: string; resourceVersion: string } }[] }>(['get', 'aws'])).items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+  for (const object of objects) {
+    expect([object.name, (await env.kubectl.ok(['apply', '-f', manifests.file(object.text)])).trim()]).toEqual([object.name, `${object.kind.toLowerCase()}.service-operator.aws/${object.name} unchanged`]);
+  }
+  // The first server-side apply by kubectl owns the fields (a write); the second changes nothing.
+  for (const object of objects) await env.kubectl.ok(['apply', '--server-side', '-f', manifests.file(object.text)]);
+  const before = await versions();
+  const writes = await awsWriteCalls(() => env.request('/metrics'));
+  for (const object of objects) await env.kubectl.ok(['apply', '--server-side', '-f', manifests.file(object.text)]);
+  expect(await versions()).toEqual(before);
+  expect(await awsWriteCalls(() => env.request('/metrics'))).toBe(writes);
+  for (const object of objects) expect(await env.kubectl.ok(['apply', '-f', manifests.file(object.text)])).toMatch(/ (configured|unchanged)\n$/);
+  for (const object of objects) expect(await env.kubectl.ok(['apply', '-f', manifests.file(object.text)])).toContain(' unchanged');
 });
 
 test('after a restart every example object comes back from AWS alone, unchanged', async () => {

@@ -87,7 +87,10 @@ describe('deploy/', () => {
     const edit = find(deploy, 'ClusterRole', 'aws-service-apiserver-edit');
     expect(view.metadata.labels['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
     expect(edit.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
-    expect(view.rules).toEqual([{ apiGroups: ['service-operator.aws'], resources: plurals(), verbs: ['get', 'list', 'watch'] }]);
+    expect(view.rules).toEqual([
+      { apiGroups: ['service-operator.aws'], resources: plurals(), verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['service-operator.aws'], resources: plurals().map((p) => `${p}/status`), verbs: ['get'] },
+    ]);
     expect(edit.rules).toEqual([{ apiGroups: ['service-operator.aws'], resources: plurals('edit'), verbs: WRITE_VERBS }]);
     const adminOnly = deploy.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'aws-service-apiserver-admin') as Loose;
     if (plurals('admin').length === 0) expect(adminOnly).toBeUndefined();

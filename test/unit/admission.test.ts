@@ -1,9 +1,10 @@
-import { StatusError } from '../../src/api/errors.js';
+import type { StatusError } from '../../src/api/errors.js';
 import { admitSpec, admitUpdate, decodeObject } from '../../src/registry/admission.js';
 import dynamoDB from '../../src/kinds/dynamodb/index.js';
 import type { DynamoDBSpec } from '../../src/kinds/dynamodb/spec.js';
 import { withoutIgnoredFields } from '../../src/registry/kind-schemas.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { statusErrorOf } from '../support/status-errors.js';
 
 const identity = { clusterName: 'c', namespace: 'default', name: 'orders' };
 const valid = {
@@ -12,15 +13,6 @@ const valid = {
   metadata: { name: 'orders' },
   spec: { hashAttribute: { name: 'id', type: 'S' }, readCapacityUnits: 5, writeCapacityUnits: 5 },
 };
-
-function errorOf(run: () => unknown): StatusError {
-  try {
-    run();
-  } catch (error) {
-    return error as StatusError;
-  }
-  throw new Error('expected an error');
-}
 
 function decoded(body: unknown): KubeObject {
   return decodeObject(dynamoDB, body, 'Ignore').object;
@@ -42,7 +34,7 @@ describe('decoding with fieldValidation', () => {
   const withUnknown = { ...valid, spec: { ...valid.spec, foo: 1, hashAttribute: { name: 'id', bar: 2 } } };
 
   test('Strict rejects unknown fields with kube-apiserver wording', () => {
-    const error = errorOf(() => decodeObject(dynamoDB, withUnknown, 'Strict'));
+    const error = statusErrorOf(() => decodeObject(dynamoDB, withUnknown, 'Strict'));
     expect(error.code).toBe(400);
     expect(error.message).toBe('DynamoDB in version "v1alpha1" cannot be handled as a DynamoDB: strict decoding error: unknown field "spec.hashAttribute.bar", unknown field "spec.foo"');
   });
@@ -62,9 +54,9 @@ describe('decoding with fieldValidation', () => {
   });
 
   test('apiVersion and kind must be ours', () => {
-    expect(errorOf(() => decodeObject(dynamoDB, { ...valid, apiVersion: 'v1' }, 'Strict')).code).toBe(400);
-    expect(errorOf(() => decodeObject(dynamoDB, { ...valid, kind: 'S3Bucket' }, 'Strict')).code).toBe(400);
-    expect(errorOf(() => decodeObject(dynamoDB, [1, 2], 'Strict')).code).toBe(400);
+    expect(statusErrorOf(() => decodeObject(dynamoDB, { ...valid, apiVersion: 'v1' }, 'Strict')).code).toBe(400);
+    expect(statusErrorOf(() => decodeObject(dynamoDB, { ...valid, kind: 'S3Bucket' }, 'Strict')).code).toBe(400);
+    expect(statusErrorOf(() => decodeObject(dynamoDB, [1, 2], 'Strict')).code).toBe(400);
   });
 });
 
@@ -146,7 +138,7 @@ describe('metadata types, as kube-apiserver decodes ObjectMeta', () => {
     [{ managedFields: 'x' }, 'cannot unmarshal string into Go struct field ObjectMeta.metadata.managedFields of type []v1.ManagedFieldsEntry'],
     [{ managedFields: [{ manager: 'm', fieldsV1: 'x' }] }, 'cannot unmarshal string into Go struct field ManagedFieldsEntry.metadata.managedFields.fieldsV1 of type v1.FieldsV1'],
   ])('%j is a 400 decoding error', (metadata, message) => {
-    const error = errorOf(() => decodeObject(dynamoDB, withMetadata(metadata), 'Strict'));
+    const error = statusErrorOf(() => decodeObject(dynamoDB, withMetadata(metadata), 'Strict'));
     expect([error.code, error.reason]).toEqual([400, 'BadRequest']);
     expect(error.message).toBe(`DynamoDB in version "v1alpha1" cannot be handled as a DynamoDB: json: ${message}`);
   });

@@ -33,9 +33,11 @@ const objectMeta: Record<string, RefSchema> = {
     type: 'array',
     description: 'Objects depended on by this object. The garbage collector deletes this object when all owners are gone.',
     items: ref('OwnerReference'),
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['uid'],
   },
-  finalizers: { type: 'array', description: 'Must be empty before the object is deleted.', items: { type: 'string' } },
-  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry') },
+  finalizers: { type: 'array', description: 'Must be empty before the object is deleted.', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+  managedFields: { type: 'array', description: 'Field ownership for server-side apply.', items: ref('ManagedFieldsEntry'), 'x-kubernetes-list-type': 'atomic' },
 };
 
 /** The meta/v1 definitions, keyed by short name, with `#/REF/` placeholders for references. */
@@ -154,6 +156,18 @@ export const META_SCHEMAS: Record<string, DocSchema> = {
     },
   },
 };
+
+/** A meta/v1 schema with its references inlined: the structural form server-side apply types objects by. */
+export function structuralMetaSchema(name: string): Schema {
+  const inline = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(inline);
+    if (!node || typeof node !== 'object') return node;
+    const record = node as Record<string, unknown>;
+    if (typeof record.$ref === 'string') return inline(META_SCHEMAS[record.$ref.slice(`#/REF/${META}.`.length)]);
+    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, inline(value)]));
+  };
+  return inline(META_SCHEMAS[name]) as Schema;
+}
 
 /** The ObjectMeta fields clients may send; others are unknown fields for fieldValidation. */
 export const OBJECT_META_FIELDS = Object.keys(objectMeta);

@@ -36,7 +36,7 @@ import { deleteObject, keysUnder, readDocument, writeDocument } from '../../aws/
 import { fromTagList, toTagList } from '../../aws/tag-list.js';
 import { waitFor } from '../../aws/wait.js';
 import { changed, ResourceConflict, type DeleteOutcome, type KindAws, type KindContext, type Lifecycle, type Observed, type SpecChange, type TagChange, type UpdateReport } from '../../registry/kind.js';
-import type { StackParameter, StackSpec, TemplateRef } from './spec.js';
+import { waitsFor, type StackParameter, type StackSpec, type TemplateRef } from './spec.js';
 
 const cloudformation = (ctx: KindContext): CloudFormationClient => ctx.aws.client(CloudFormationClient);
 
@@ -50,6 +50,8 @@ interface StackDocument {
   parameters: Record<string, StackParameter['valueFrom'] | null>;
   capabilities: string[];
   templateRef?: Pick<TemplateRef, 'name' | 'url'>;
+  /** A stack that waits for what its spec names (no stack in CloudFormation yet): that spec, and the user's tags. */
+  waiting?: { spec: StackSpec; tags: Record<string, string> };
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -122,9 +124,27 @@ function renderSpec(stack: Stack, document: StackDocument | undefined, template:
   };
 }
 
+/** A stack kept only as its document until what it names exists (see create). */
+async function findWaiting(ctx: KindContext, name: string): Promise<Observed<StackSpec> | undefined> {
+  const document = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
+  const waiting = document?.waiting;
+  if (!waiting) return undefined;
+  const missing = waitsFor(waiting.spec);
+  return {
+    ref: name,
+    arn: '',
+    tags: { ...waiting.tags, ...document.tags },
+    lifecycle: { state: 'WAITING', phase: 'Waiting', message: `waiting for ${missing.join(' and ')} of this namespace: the stack is created once ${missing.length > 1 ? 'they exist' : 'it exists'}` },
+    spec: waiting.spec,
+    status: { stackName: name },
+    outputs: {},
+  };
+}
+
 async function find(ctx: KindContext, name: string): Promise<Observed<StackSpec> | undefined> {
   const stack = await describeStack(ctx, name);
-  if (!stack?.StackId || !stack.StackName) return undefined;
+  if (!stack) return findWaiting(ctx, name);
+  if (!stack.StackId || !stack.StackName) return undefined;
   const [stored, template, resources] = await Promise.all([
     documentOf(ctx, stack.StackName),
     cloudformation(ctx).send(new GetTemplateCommand({ StackName: stack.StackId })),
@@ -146,6 +166,8 @@ async function find(ctx: KindContext, name: string): Promise<Observed<StackSpec>
       ...(stack.StackStatusReason ? { stackStatusReason: stack.StackStatusReason } : {}),
       ...(stack.DriftInformation?.StackDriftStatus ? { driftStatus: stack.DriftInformation.StackDriftStatus } : {}),
       ...(stack.ChangeSetId ? { lastChangeSet: stack.ChangeSetId } : {}),
+      // What CloudFormation has, values read from ConfigMap keys included (the spec shows what was written).
+      parameters: (stack.Parameters ?? []).map((p) => ({ name: p.ParameterKey ?? '', value: p.ParameterValue ?? '' })).sort((a, b) => a.name.localeCompare(b.name)),
       resources: resources.map((r) => ({ logicalId: r.LogicalResourceId, type: r.ResourceType, physicalId: r.PhysicalResourceId ?? '', status: r.ResourceStatus })),
     },
     outputs,
@@ -177,10 +199,21 @@ const parametersOf = (spec: StackSpec): Parameter[] => (spec.parameters ?? []).m
 /**
  * The document first (with the pending tag: registry/half-made.ts), so that a stack whose create was
  * cut short is found to be ours, and a half-made one is finished by a retry or removed by the resync.
+ * A spec that names what does not exist yet (waitsFor) is only kept in the document; the store
+ * creates it again on each write of the object and after writes in its namespace, and then
+ * CloudFormation gets it.
  */
 async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Record<string, string>): Promise<string> {
   await deleteObject(ctx, `${LEAVING}${name}.json`);
-  await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
+  if (waitsFor(spec).length) {
+    await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), waiting: { spec, tags: theirs(tags) } });
+    return name;
+  }
+  // A waiting stack being created now keeps what it waits with until CloudFormation has the stack
+  // (find prefers the stack): a create cut short or refused leaves it waiting, and retried, never gone.
+  const previous = await readDocument<StackDocument>(ctx, `${LIVE}${name}.json`);
+  const waiting = previous?.waiting ? previous : undefined;
+  await writeDocument(ctx, `${LIVE}${name}.json`, { ...documentFor(spec, tags), ...(waiting ? { waiting: waiting.waiting } : {}) });
   try {
     await cloudformation(ctx).send(
       new CreateStackCommand({
@@ -195,10 +228,12 @@ async function create(ctx: KindContext, name: string, spec: StackSpec, tags: Rec
   } catch (error) {
     // A stack CloudFormation made although the call failed (its answer was lost, and the SDK's retry
     // met it) keeps its document: it is this create's, to finish. Unsure whether there is one, too.
+    // Else a waiting stack goes on waiting (and is retried); a new one leaves nothing.
     const made = await describeStack(ctx, name).then((stack) => stack !== undefined, () => true);
-    if (!made) await deleteObject(ctx, `${LIVE}${name}.json`).catch(() => undefined);
+    if (!made) await (waiting ? writeDocument(ctx, `${LIVE}${name}.json`, waiting) : deleteObject(ctx, `${LIVE}${name}.json`)).catch(() => undefined);
     throw error;
   }
+  if (waiting) await writeDocument(ctx, `${LIVE}${name}.json`, documentFor(spec, tags));
   return name;
 }
 
@@ -280,10 +315,16 @@ async function update(ctx: KindContext, observed: Observed<StackSpec>, change: S
 async function setTags(ctx: KindContext, observed: Observed<StackSpec>, change: TagChange): Promise<void> {
   const after = { ...observed.tags, ...change.set };
   for (const key of change.remove) delete after[key];
+  const key = `${LIVE}${observed.ref}.json`;
+  if (observed.lifecycle.phase === 'Waiting') {
+    // Nothing in CloudFormation yet: every tag is the document's.
+    if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
+    else await writeDocument(ctx, key, { ...documentFor(observed.spec, after), waiting: { spec: observed.spec, tags: theirs(after) } });
+    return;
+  }
   if ([...change.remove, ...Object.keys(change.set)].some((k) => !isReservedTagKey(k))) {
     await applyChangeSet(ctx, observed.ref, 'previous', theirs(after), observed.spec);
   }
-  const key = `${LIVE}${observed.ref}.json`;
   if (!(CLUSTER_TAG in after)) await deleteObject(ctx, key);
   else if ([...change.remove, ...Object.keys(change.set)].some(isReservedTagKey)) {
     const stored = await documentOf(ctx, observed.ref);
@@ -292,6 +333,10 @@ async function setTags(ctx: KindContext, observed: Observed<StackSpec>, change: 
 }
 
 async function remove(ctx: KindContext, observed: Observed<StackSpec>): Promise<DeleteOutcome> {
+  if (observed.lifecycle.phase === 'Waiting') {
+    await deleteObject(ctx, `${LIVE}${observed.ref}.json`);
+    return { state: 'deleted' };
+  }
   if (observed.spec.terminationProtection) {
     throw new ResourceConflict('termination protection is enabled on the stack; set spec.terminationProtection to false first');
   }
@@ -311,7 +356,7 @@ async function remove(ctx: KindContext, observed: Observed<StackSpec>): Promise<
  * user's, so it goes first; then the stack as any other (its document moves aside while it goes).
  */
 async function discard(ctx: KindContext, observed: Observed<StackSpec>): Promise<void> {
-  if (observed.spec.terminationProtection) await cloudformation(ctx).send(new UpdateTerminationProtectionCommand({ StackName: observed.ref, EnableTerminationProtection: false }));
+  if (observed.spec.terminationProtection && observed.lifecycle.phase !== 'Waiting') await cloudformation(ctx).send(new UpdateTerminationProtectionCommand({ StackName: observed.ref, EnableTerminationProtection: false }));
   await remove(ctx, { ...observed, spec: { ...observed.spec, terminationProtection: false } });
 }
 

@@ -10,33 +10,45 @@ import { awsErrorCode } from '../../aws/errors.js';
 import { SpecInvalid, type KindContext, type KindDefinition, type ReferenceContext } from '../../registry/kind.js';
 import { sha256, stackAws, templateSource } from './aws.js';
 import { stackOutputSchema, stackSpecSchema, stackStatusSchema } from './schema.js';
-import { canonicalSpec, validateSpec, type StackParameter, type StackSpec } from './spec.js';
+import { canonicalSpec, validateSpec, waitsFor, type StackParameter, type StackSpec } from './spec.js';
 
 type References = ReferenceContext<StackSpec>;
 
+/**
+ * Until a stack is created in CloudFormation, what it names may not exist yet (a GitOps tool applies
+ * a whole directory in one pass, and validates all of it with dry runs first): it waits (see
+ * aws.ts). A created stack keeps what it runs when what it named goes; naming something that does not
+ * exist is then a 422, since the running stack cannot wait.
+ */
+const created = (current: StackSpec | undefined): boolean => current !== undefined && waitsFor(current).length === 0;
+
 /** The template a templateRef names: its text's hash and the URL CloudFormation reads it from. */
-async function resolveTemplate(spec: StackSpec, { lookup }: References): Promise<StackSpec> {
+async function resolveTemplate(spec: StackSpec, { lookup, current }: References): Promise<StackSpec> {
   if (!spec.templateRef) return spec;
   const { name } = spec.templateRef;
   const target = await lookup('cloudformationtemplates', name);
   const template = (target?.data as { template?: string } | undefined)?.template;
   const url = (target?.output as { url?: string } | undefined)?.url;
-  if (!target || template === undefined || !url) {
+  if (target && template !== undefined && url) return { ...spec, templateRef: { name, sha256: sha256(template), url } };
+  if (current?.templateRef?.name === name && current.templateRef.url) return { ...spec, templateRef: current.templateRef };
+  if (created(current)) {
     throw new SpecInvalid([fieldError('FieldValueNotFound', 'spec.templateRef.name', `no CloudFormationTemplate named "${name}" exists in this namespace`, name)]);
   }
-  return { ...spec, templateRef: { name, sha256: sha256(template), url } };
+  return { ...spec, templateRef: { name } };
 }
 
-/** A parameter's value from its ConfigMap key (a 422 naming the parameter when there is none). */
-async function resolveParameter(parameter: StackParameter, index: number, { configMap }: References): Promise<StackParameter> {
+/** A parameter's value from its ConfigMap key; without one, the value it has (from the stack), or none yet. */
+async function resolveParameter(parameter: StackParameter, index: number, { configMap, current }: References): Promise<StackParameter> {
   const ref = parameter.valueFrom?.configMapKeyRef;
   if (!ref) return parameter;
   const value = (await configMap(ref.name))?.[ref.key];
-  if (value === undefined) {
+  if (value !== undefined) return { ...parameter, value };
+  if (parameter.value !== undefined) return parameter;
+  if (created(current)) {
     const field = `spec.parameters[${index}].valueFrom.configMapKeyRef`;
     throw new SpecInvalid([fieldError('FieldValueNotFound', field, `the ConfigMap "${ref.name}" of this namespace has no key "${ref.key}" (or does not exist)`, ref)]);
   }
-  return { ...parameter, value };
+  return parameter;
 }
 
 async function resolveReferences(_ctx: KindContext, spec: StackSpec, references: References): Promise<StackSpec> {
@@ -65,6 +77,8 @@ const capabilityError = (capability: string, reason: string | undefined): FieldE
   fieldError('FieldValueRequired', 'spec.capabilities', `the template needs ${capability}${reason ? ` (${reason})` : ''}`);
 
 async function verify(ctx: KindContext, spec: StackSpec): Promise<FieldError[]> {
+  // A template not found yet is checked when it is (the stack waits for it until then).
+  if (spec.templateRef && !spec.templateRef.url) return [];
   const field = spec.templateRef ? 'spec.templateRef' : 'spec.template';
   let answer;
   try {

@@ -12,10 +12,10 @@ const parameter: Schema = {
   required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 255, description: 'The template parameter.' },
-    value: { type: 'string', description: 'Its value. Set by the server from valueFrom when that is given.' },
+    value: { type: 'string', description: 'Its value; or give valueFrom (the value the stack got from there is in status.parameters).' },
     valueFrom: {
       type: 'object',
-      description: 'Where the value comes from instead, read when the stack is written (as a Pod\'s env).',
+      description: 'Where the value comes from instead, read when the stack is written (as a Pod\'s env). A new stack waits until the key exists.',
       required: ['configMapKeyRef'],
       properties: {
         configMapKeyRef: {
@@ -43,7 +43,7 @@ export const stackSpecSchema: Schema = {
     template: { type: 'string', minLength: 1, maxLength: MAX_TEMPLATE_BYTES, description: `The template, YAML or JSON (at most ${MAX_TEMPLATE_BYTES} bytes). Set this or templateRef.` },
     templateRef: {
       type: 'object',
-      description: 'A CloudFormationTemplate of this namespace as the template. Set this or template.',
+      description: 'A CloudFormationTemplate of this namespace as the template. Set this or template. A new stack waits until the template exists.',
       required: ['name'],
       properties: {
         name: { type: 'string', minLength: 1, description: 'The CloudFormationTemplate object.' },
@@ -68,6 +68,11 @@ export const stackStatusSchema: Schema = {
       driftStatus: 'The last drift detection\'s result (DRIFTED, IN_SYNC, NOT_CHECKED), as CloudFormation keeps it.',
       lastChangeSet: 'The change set of the last update made through this server.',
     }),
+    parameters: {
+      type: 'array',
+      description: 'The stack\'s parameters as CloudFormation has them: values read from ConfigMap keys, and the template\'s defaults, included (NoEcho ones masked).',
+      items: { type: 'object', properties: stringProperties({ name: 'The template parameter.', value: 'Its value.' }) },
+    },
     resources: {
       type: 'array',
       description: 'The stack\'s resources.',

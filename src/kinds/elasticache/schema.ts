@@ -6,7 +6,7 @@ import { outputSchema, stringProperties } from '../common/schemas.js';
 
 /** A list of strings, or (as the original operator took it) one string of comma-separated items. */
 const stringList = (description: string): Schema => ({
-  description: `${description} A YAML list, or one comma-separated string as the original operator took it ("a, b"). GET shows a list.`,
+  description: `${description} A YAML list, or one comma-separated string as the original operator took it ("a, b"). GET shows it in the form it was written.`,
   'x-kubernetes-preserve-unknown-fields': true,
 });
 
