@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { AwsContext } from './context.js';
 import { parseArn } from './arn.js';
-import { isAwsNotFound } from './errors.js';
+import { awsErrorCode, isAwsNotFound } from './errors.js';
 import type { TagChange } from './metadata-tags.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { resourcesOfCluster } from './tagging.js';
@@ -30,8 +30,17 @@ export async function readParameter(ctx: AwsContext, name: string): Promise<stri
   }
 }
 
-export async function parameterTags(ctx: AwsContext, name: string): Promise<Record<string, string>> {
-  return fromTagList((await ssm(ctx).send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))).TagList);
+/**
+ * The parameter's tags; undefined when there is no parameter (SSM says InvalidResourceId), as when it
+ * is deleted between a read of its value and this one.
+ */
+export async function parameterTags(ctx: AwsContext, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return fromTagList((await ssm(ctx).send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))).TagList);
+  } catch (error) {
+    if (awsErrorCode(error) === 'InvalidResourceId' || isAwsNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** A new parameter with its tags (SSM takes tags only when a parameter is created, not overwritten). */

@@ -56,7 +56,9 @@ async function expectComplete(c: KindCase, name: string): Promise<void> {
 
 /** A failed create leaves no object: GET is 404 and lists do not show it. */
 async function expectNoObject(c: KindCase, name: string): Promise<void> {
-  expect((await env.request(`${objectsPath(c.plural)}/${name}`)).status).toBe(404);
+  const read = await env.request(`${objectsPath(c.plural)}/${name}`);
+  // The answer's body with its status: a failure says what the server answered instead.
+  expect({ kind: c.kind, status: read.status, ...(read.status === 404 ? {} : { body: read.body }) }).toEqual({ kind: c.kind, status: 404 });
   expect(await listed(c, name)).toBe(false);
 }
 
@@ -65,9 +67,9 @@ beforeAll(async () => {
     clusterName: CLUSTER,
     faults: { seed: SEED },
     fillMotoGaps: true,
-    // Creates are abandoned 2 × 10 s after they start, so the resync removes what nobody finishes soon
+    // Creates are abandoned 2 × 20 s after they start, so the resync removes what nobody finishes soon
     // (yet not before a loaded machine has checked what a stuck create left).
-    extraArgs: ['--request-timeout', '10', '--resync-period', '1', '--transitional-resync-period', '1'],
+    extraArgs: ['--request-timeout', '20', '--resync-period', '1', '--transitional-resync-period', '1'],
   });
   proxy = env.proxy as FaultProxy;
   await warmUpCloudFormation(env.aws);
@@ -124,6 +126,20 @@ test('the answer to the record a create makes of itself is lost: the create goes
   proxy.add({ matches: (call) => call.operation === 'PutParameter' && call.resource?.startsWith('/service-operator.aws/creates/') === true, fault: { kind: 'lose-response' }, times: 1 });
   expect(await createCase(c, 'recorded')).toBe(201);
   await expectComplete(c, 'recorded');
+});
+
+// SSM's words for the tags of a parameter that is not there (moto's and AWS's alike).
+const PARAMETER_GONE = { kind: 'error', status: 400, code: 'InvalidResourceId', message: 'Invalid Resource Id' } as const;
+
+test("a parameter deleted between a read of its value and of its tags (a resync removing it meanwhile) is gone, not a 500", async () => {
+  const [bucket, subscription] = [CASES.find((c) => c.plural === 's3buckets'), CASES.find((c) => c.plural === 'snssubscriptions')] as KindCase[];
+  // A half-made bucket is read with the tags of its create's intent, a subscription with its parameter's.
+  await createStuck(bucket, 'vanishing');
+  await subscription.prepare?.('vanishing');
+  expect(await createCase(subscription, 'vanishing')).toBe(201);
+  proxy.add({ matches: operation('ListTagsForResource', 'ssm'), fault: PARAMETER_GONE });
+  await expectNoObject(bucket, 'vanishing');
+  expect((await env.request(`${objectsPath(subscription.plural)}/vanishing`)).status).toBe(404);
 });
 
 test('half-made resources nobody finishes are removed by the resync once their creates are abandoned', async () => {

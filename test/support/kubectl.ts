@@ -52,6 +52,11 @@ export class Kubectl {
         clearTimeout(timer);
         resolve({ code: code ?? -1, stdout, stderr });
       });
+      // A kubectl that exits before reading its input (a command that takes none) closes the pipe:
+      // its exit code and stderr say what happened, not the EPIPE of writing to it.
+      child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') reject(error);
+      });
       child.stdin.end(options.input ?? '');
     });
   }

@@ -10,6 +10,12 @@ import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, parseChangeEvent, type Chang
 
 /** ReceiveMessage's longest wait: an idle queue costs 180 calls an hour. */
 export const LONG_POLL_SECONDS = 20;
+/**
+ * One attempt of a long poll may take the whole poll plus what any call may take: cut at the usual
+ * per-attempt timeout (shorter than the poll), SQS would still hand the messages that arrive meanwhile
+ * to the dropped connection, hidden from the next poll for the visibility timeout.
+ */
+const RECEIVE_ATTEMPT_TIMEOUT_MS = (LONG_POLL_SECONDS + 10) * 1000;
 /** How long a received message stays hidden before it is delivered again if not deleted. */
 const VISIBILITY_TIMEOUT_SECONDS = 60;
 /** Events older than this are of no use once the resync has run: AWS drops them after it. */
@@ -79,7 +85,7 @@ export interface ReceivedChanges {
 
 /** One long poll: up to 10 messages, or none after LONG_POLL_SECONDS. */
 export async function receiveChanges(ctx: AwsContext, queueUrl: string, signal: AbortSignal): Promise<ReceivedChanges> {
-  const result = await sqs(ctx).send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: LONG_POLL_SECONDS }), { abortSignal: signal });
+  const result = await sqs(ctx).send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: LONG_POLL_SECONDS }), { abortSignal: signal, requestTimeout: RECEIVE_ATTEMPT_TIMEOUT_MS });
   const messages: Message[] = result.Messages ?? [];
   const events = messages.map((m) => parseChangeEvent(m.Body ?? '')).filter((e): e is ChangeEvent => e !== undefined);
   return {

@@ -4,7 +4,7 @@
 // carry (pending ones: registry/half-made.ts) are first written on an SSM parameter named after the
 // bucket (aws/parameters.ts); a bucket without tags, or no bucket yet, is read with its intent's tags,
 // and the intent goes once the bucket carries its final tags.
-import { createParameter, deleteParameter, parametersOfCluster, parameterTags, readParameter } from '../../aws/parameters.js';
+import { createParameter, deleteParameter, parametersOfCluster, parameterTags } from '../../aws/parameters.js';
 import type { KindContext, Listed } from '../../registry/kind.js';
 
 const PREFIX = '/service-operator.aws/s3buckets/';
@@ -21,7 +21,7 @@ export async function recordIntent(ctx: KindContext, bucket: string, tags: Recor
 
 /** The tags a create intends the bucket to carry; undefined when no create intends it. */
 export async function intendedTags(ctx: KindContext, bucket: string): Promise<Record<string, string> | undefined> {
-  return (await readParameter(ctx, nameOf(ctx, bucket))) === undefined ? undefined : parameterTags(ctx, nameOf(ctx, bucket));
+  return parameterTags(ctx, nameOf(ctx, bucket));
 }
 
 export async function forgetIntent(ctx: KindContext, bucket: string): Promise<void> {

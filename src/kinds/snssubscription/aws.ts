@@ -98,6 +98,8 @@ async function find(ctx: KindContext, parameter: string): Promise<Observed<SNSSu
   // A parameter whose subscription is gone (its topic was deleted, say) is not an object any more.
   if (!attributes && !intent) return undefined;
   const tags = await parameterTags(ctx, parameter);
+  // Deleted since its value was read (the subscription is being removed): gone.
+  if (!tags) return undefined;
   const owner = readIdentity(tags);
   const referrer = owner && { clusterName: owner.cluster, namespace: owner.namespace };
   const seen = attributes ?? { TopicArn: intent?.topicArn ?? '', Protocol: intent?.protocol ?? '', Endpoint: intent?.endpoint ?? '' };
