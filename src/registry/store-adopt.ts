@@ -131,21 +131,24 @@ export abstract class StoreAdopter extends StoreCreator {
   }
 
   /**
-   * What a managed adoption writes: the request's spec, admitted as an update of what AWS has (where
-   * it leaves a setting out, AWS's stays); immutable settings must match the resource's. The
-   * resource's own tags stay unless the request sets tags. As on update, the kind's AWS checks run
-   * only when the adoption changes the resource's settings.
+   * What a managed adoption writes: the request's spec over what AWS has, so that a setting the
+   * manifest leaves out keeps AWS's value rather than the kind's default (taking over a resource must
+   * not reset it; Crossplane's late initialization does the same); immutable settings must match the
+   * resource's. The resource's own tags stay unless the request sets tags. As on update, the kind's
+   * AWS checks run only when the adoption changes the resource's settings.
    */
   private async adoptedSpec(namespace: string, object: KubeObject, taken: Observed): Promise<Adoption> {
     const name = object.metadata.name ?? '';
-    const requested = specOf(this.kind, object);
+    const written = specOf(this.kind, object);
+    const { tags: _awsTags, ...awsSettings } = taken.spec as Record<string, unknown>;
+    const requested = { ...awsSettings, ...written };
     const current = this.kind.canonicalSpec({ ...taken.spec });
     const desired = await this.admit(namespace, object, requested, current);
     const immutable = immutableFieldErrors(this.kind, current, desired.spec).map((error) => ({ ...error, detail: 'field is immutable: the resource being adopted has another value' }));
     throwIfInvalid(this.kind, name, [...immutable, ...(this.kind.validateUpdate?.(desired.spec, current) ?? [])]);
     await this.checkLinks(namespace, name, desired.spec, current);
     if (specChange(current, desired.spec).fields.size > 0) await this.verify(namespace, name, desired.spec);
-    const tags = requested.tags !== undefined ? desired.tags : userTags(taken.tags);
+    const tags = written.tags !== undefined ? desired.tags : userTags(taken.tags);
     return { spec: desired.spec, desired: desired.spec, tags, shape: desired.shape };
   }
 

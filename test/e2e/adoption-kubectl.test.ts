@@ -74,15 +74,17 @@ describe('adoption', () => {
   });
 
   test("an adopted object is shown and owned as a created one: the manifest's fields, in its form, owned by its manager", async () => {
-    await sqs().send(new CreateQueueCommand({ QueueName: 'legacy-mail' }));
+    await sqs().send(new CreateQueueCommand({ QueueName: 'legacy-mail', Attributes: { MessageRetentionPeriod: '86400' } }));
     // contentBasedDeduplication means nothing on a standard queue: shown as written, as on a created queue.
     const manifest = manifests.object('SQSQueue', 'mail', '  queueName: legacy-mail\n  contentBasedDeduplication: true\n  visibilityTimeout: 60\n', ADOPT);
     const apply = ['apply', '--server-side', '--field-manager=platform', '-n', 'team-a', '-f', manifest];
     const read = async () => JSON.parse(await env.kubectl.ok(['get', '-n', 'team-a', 'sqsqueue', 'mail', '-o', 'json', '--show-managed-fields'])) as KubeObject;
     expect(await env.kubectl.ok(apply)).toContain('serverside-applied');
     const adopted = await read();
-    // What the manifest leaves out is shown as AWS has it, and owned by nobody.
-    expect(adopted.spec).toMatchObject({ queueName: 'legacy-mail', contentBasedDeduplication: true, visibilityTimeout: 60, messageRetentionPeriod: 345600 });
+    // What the manifest leaves out keeps what AWS has (not the kind's default of 4 days), shown, and owned by nobody.
+    const retention = async () => (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('legacy-mail'), AttributeNames: ['MessageRetentionPeriod'] }))).Attributes?.MessageRetentionPeriod;
+    expect(await retention()).toBe('86400');
+    expect(adopted.spec).toMatchObject({ queueName: 'legacy-mail', contentBasedDeduplication: true, visibilityTimeout: 60, messageRetentionPeriod: 86400 });
     const entries = adopted.metadata.managedFields ?? [];
     expect(entries.map((entry) => [entry.manager, entry.operation])).toEqual([['platform', 'Apply']]);
     const ownedSpec = (entries[0].fieldsV1 as Record<string, Record<string, unknown>>)['f:spec'];
@@ -92,6 +94,7 @@ describe('adoption', () => {
     const again = await read();
     expect(again.metadata.resourceVersion).toBe(adopted.metadata.resourceVersion);
     expect(again.metadata.generation).toBe(1);
+    expect(await retention()).toBe('86400');
   });
 
   test.each([
