@@ -1,6 +1,7 @@
 // Turning an AWS resource (as the kind observed it) plus the metadata stored in its tags into the
 // Kubernetes object users see, and back: which parts of a written object are kept in the tags.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { timestamp } from '../api/time.js';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
@@ -170,6 +171,22 @@ export function renderObject(
 export function awsSpecOf(observed: Pick<Observed, 'spec' | 'tags'>): Record<string, unknown> {
   const tags = nonEmpty(userTags(observed.tags));
   return { ...observed.spec, ...(tags ? { tags } : {}) };
+}
+
+/**
+ * The stored metadata of an object being made (a create, or an adoption): a new uid, generation 1,
+ * Ready since now, and the field manager's record of what the request wrote with the spec in its form.
+ */
+export function newObjectMetadata(object: KubeObject, specShape: StoredMetadata['specShape']): StoredMetadata {
+  const creationTimestamp = timestamp();
+  return storedMetadataOf(object, {
+    uid: randomUUID(),
+    creationTimestamp,
+    generation: 1,
+    managedFields: object.metadata.managedFields,
+    readySince: readySinceOf(undefined, creationTimestamp),
+    specShape,
+  });
 }
 
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */

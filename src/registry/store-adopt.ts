@@ -3,7 +3,6 @@
 // resource wins. A managed adoption then brings the resource to the object's spec; an observe-only one
 // takes the spec from AWS. Either way the object's ownership and metadata tags are added, which is the
 // moment the resource becomes the object. Creates are in store-create.ts, which this extends.
-import { randomUUID } from 'node:crypto';
 import { conflict, fieldError, forbidden, invalid } from '../api/errors.js';
 import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
@@ -13,7 +12,7 @@ import { ADOPT_ANNOTATION, adoptionRefusal, MANAGEMENT_ANNOTATION, isObserveOnly
 import type { ClaimOutcome } from '../aws/adoption-claims.js';
 import { isHalfMadeBy } from './half-made.js';
 import { specFieldOf, type KindContext, type KindEvent, type Observed } from './kind.js';
-import { readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { newObjectMetadata, specOf } from './objects.js';
 import { specChange } from './spec-change.js';
 import { StoreCreator } from './store-create.js';
 import { reservedNameErrors, tagsFor } from './store-support.js';
@@ -75,16 +74,7 @@ export abstract class StoreAdopter extends StoreCreator {
     this.refuseUnlessAdoptable(identity, taken);
     const requested = specOf(this.kind, object);
     const adoption = observe ? observedSpec(taken) : await this.adoptedSpec(namespace, object, taken);
-    const creationTimestamp = timestamp();
-    // As for a create: the field manager's record of what the request wrote, and the spec in its form.
-    const meta = storedMetadataOf(object, {
-      uid: randomUUID(),
-      creationTimestamp,
-      generation: 1,
-      managedFields: object.metadata.managedFields,
-      readySince: readySinceOf(undefined, creationTimestamp),
-      specShape: adoption.shape,
-    });
+    const meta = newObjectMetadata(object, adoption.shape);
     const own = tagsFor(this.kind, identity, meta, adoption.tags);
     const tags = { ...own.tags, ...keptTags(taken.tags, object.metadata.annotations) };
     if (options.dryRun) return this.preview(namespace, name, adoption.spec, own.stored, tags);

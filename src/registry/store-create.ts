@@ -4,9 +4,8 @@
 // against AWS (physical name, linked resources, the kind's prechecks), and made crash-safe
 // (registry/half-made.ts). The other writes are in store.ts, which extends this; reading is in
 // store-reader.ts.
-import { randomUUID, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { alreadyExists, conflict, invalid, notFound, StatusError } from '../api/errors.js';
-import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { diffTags, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { admitSpec, decodeObject, immutableFieldErrors, throwIfInvalid, type AdmittedSpec } from './admission.js';
@@ -14,7 +13,7 @@ import { asksToAdopt } from './adoption.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
 import { specFieldOf, type ConfigMapLookup, type KindContext, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
 import { fieldManagerOf } from './managed-fields.js';
-import { awsSpecOf, readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { awsSpecOf, newObjectMetadata, specOf } from './objects.js';
 import { specShapeOf } from './spec-shape.js';
 import { specChange } from './spec-change.js';
 import { linkRefusal, physicalNameTaken, placeIn, reservedNameErrors, tagsFor } from './store-support.js';
@@ -188,15 +187,7 @@ export abstract class StoreCreator extends StoreReader {
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
     if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, spec));
-    const creationTimestamp = timestamp();
-    const meta = storedMetadataOf(object, {
-      uid: randomUUID(),
-      creationTimestamp,
-      generation: 1,
-      managedFields: object.metadata.managedFields,
-      readySince: readySinceOf(undefined, creationTimestamp),
-      specShape: desired.shape,
-    });
+    const meta = newObjectMetadata(object, desired.shape);
     const { tags, stored } = tagsFor(this.kind, identity, meta, desired.tags);
     if (dryRun) return this.preview(namespace, name, spec, stored, tags);
 
