@@ -166,7 +166,12 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   });
   const context = (namespace?: string): KindContext => contextIn(accounts.partitionOf(namespace));
   const partitions = (): ResyncPartition[] =>
-    accounts.inUse().map((partition) => ({ key: partition.key, context: () => contextIn(partition), holds: (namespace) => accounts.keyOf(namespace) === partition.key }));
+    accounts.inUse().map((partition) => ({
+      key: partition.key,
+      context: () => contextIn(partition),
+      holds: (namespace) => accounts.keyOf(namespace) === partition.key,
+      own: partition === accounts.partitionOf(undefined),
+    }));
   const refreshAccounts = () => accounts.refreshAll().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : error }, 'could not read the namespaces; their accounts are read per request'));
   await refreshAccounts();
   // Namespaces annotated since are listed by the resync within a period.

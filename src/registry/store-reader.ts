@@ -229,10 +229,10 @@ export abstract class StoreReader {
    * Lists the kind in every account partition (one account and region: store-types.ts). A resource is
    * taken from a partition only if its owner's namespace lives there, so tags written in one account
    * can never make an object of a namespace that lives in another. A partition that cannot be listed
-   * (its role cannot be assumed, say) does not hold up the others.
+   * (its role cannot be assumed, say) does not hold up the others; the server's own fails the resync.
    */
   private async listPartitions(): Promise<{ listing: (string | Listed)[]; unlisted: (ResyncPartition & { problem?: string })[] }> {
-    const partitions = this.config.partitions?.() ?? [{ key: '', context: () => this.config.context(), holds: () => true }];
+    const partitions = this.config.partitions?.() ?? [{ key: '', context: () => this.config.context(), holds: () => true, own: true }];
     const listing: (string | Listed)[] = [];
     const unlisted: (ResyncPartition & { problem?: string })[] = [];
     for (const partition of partitions) {
@@ -242,6 +242,7 @@ export abstract class StoreReader {
           if (namespace === undefined ? partitions.length === 1 : partition.holds(namespace)) listing.push(item);
         }
       } catch (error) {
+        if (partition.own) throw error;
         unlisted.push({ ...partition, problem: error instanceof Error ? error.message : String(error) });
         this.config.log.warn({ kind: this.kind.names.kind, partition: partition.key, err: error instanceof Error ? error.message : error }, 'could not list an AWS account; its objects keep their last state');
       }

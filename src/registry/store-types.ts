@@ -89,6 +89,11 @@ export interface ResyncPartition {
   key: string;
   context: () => KindContext;
   holds(namespace: string): boolean;
+  /**
+   * The server's own account and region. When it cannot be listed the kind's resync fails, as with
+   * one account: until a first listing the view would otherwise be served empty, and ready.
+   */
+  own?: boolean;
 }
 
 export interface StoreConfig {
