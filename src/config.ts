@@ -8,6 +8,8 @@ export interface Config {
   tlsKeyFile?: string;
   clusterName: string;
   region: string;
+  /** The cluster-level map of namespaces to AWS accounts (aws/accounts/mapping.ts), a JSON file. */
+  accountMapFile?: string;
   writeKubeconfig?: string;
   /** Force the embedded moto_server even when AWS is configured. */
   localAws: boolean;
@@ -69,6 +71,9 @@ export const USAGE = `Usage: npm start -- [flags]
   --tls-private-key-file FILE    its private key
   --cluster-name NAME            this cluster's name in AWS ownership tags (default local; env CLUSTER_NAME)
   --region REGION                AWS region (default AWS_REGION, else us-east-1)
+  --account-map FILE             which IAM roles (accounts) and regions each namespace may use, JSON
+                                 (docs/security.md; default: every namespace in the server's account;
+                                 env ACCOUNT_MAP_FILE)
   --write-kubeconfig PATH        write a kubeconfig for direct access to PATH (default ./local.kubeconfig when local)
   --token TOKEN                  the bearer token that kubeconfig carries (default: random)
   --local-aws                    use an embedded moto_server even if AWS is configured
@@ -136,6 +141,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'tls-private-key-file': { type: 'string' },
       'cluster-name': { type: 'string' },
       region: { type: 'string' },
+      'account-map': { type: 'string' },
       'write-kubeconfig': { type: 'string' },
       token: { type: 'string' },
       'local-aws': { type: 'boolean' },
@@ -185,6 +191,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'], tlsKeyFile: values['tls-private-key-file'] } : {}),
     clusterName,
     region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(values['account-map'] || env.ACCOUNT_MAP_FILE ? { accountMapFile: values['account-map'] ?? env.ACCOUNT_MAP_FILE } : {}),
     ...(values['write-kubeconfig'] ? { writeKubeconfig: values['write-kubeconfig'] } : {}),
     localAws: values['local-aws'] ?? false,
     localStateDir: values['local-state-dir'] ?? '.local-aws',

@@ -2,6 +2,7 @@
 // authorization delegated to kube-apiserver, outputs ConfigMaps, namespace lifecycle admission and
 // leader election. Local mode (no cluster): one static bearer token for local-admin, everything
 // allowed, and no Kubernetes calls at all.
+import { clusterNamespaces, type NamespaceSource } from './kube/namespace-annotations.js';
 import { AlwaysAllowAuthorizer } from './auth/always-allow.js';
 import { ClientCertificateAuthenticator } from './auth/client-certificate.js';
 import { RequestHeaderAuthenticator } from './auth/request-header.js';
@@ -30,6 +31,8 @@ export interface ServingMode {
   authenticator: Authenticator;
   authorizer: Authorizer;
   hooks: StoreHooks;
+  /** Where namespaces' annotations (their AWS account and region) are read; none in local mode. */
+  namespaces?: NamespaceSource;
   /** A ConfigMap's data (cluster mode reads the cluster's); without it, the outputs of the object of that name. */
   configMaps?(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** Why this replica should not be ready now (besides the first read of AWS), or undefined. */
@@ -81,6 +84,7 @@ export function clusterMode(cluster: ClusterConnection, config: Config, log: Log
     name: 'cluster',
     authenticator: delegatedAuthentication(cluster, trust, config, log),
     authorizer: new SubjectAccessReviewAuthorizer(new KubeAccessReviewer(cluster), { allowedMs: config.authorizedCacheTtlMs, deniedMs: config.unauthorizedCacheTtlMs }, log),
+    namespaces: clusterNamespaces(cluster),
     hooks: {
       admitCreate: (kind, namespace, name) => namespaces.admitCreate(kind.names.plural, namespace, name),
       afterWrite: (_kind, object) => outputs.publish(object),

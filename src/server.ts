@@ -7,12 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildOpenApiDocuments } from './api/openapi/documents.js';
+import { AccountDirectory, type AccountPartition } from './aws/accounts/directory.js';
+import { readAccountMapping } from './aws/accounts/mapping.js';
 import { CallBudget } from './aws/call-budget.js';
 import { AwsClients } from './aws/clients.js';
+import { ssmAdoptionClaims } from './aws/adoption-claims.js';
 import { ssmCreateJournal } from './aws/create-journal.js';
 import { deadlineSignal, withDeadline } from './aws/deadline.js';
 import { awsErrorCode, isAwsThrottling, registerAwsErrorCodes } from './aws/errors.js';
 import { awsIsConfigured, credentialSource, disableInstanceMetadata, missingCredentialsMessage } from './aws/environment.js';
+import { memoize } from './aws/memoize.js';
 import { startMoto, type LocalAws } from './aws/moto.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
@@ -30,6 +34,7 @@ import { ResourceVersionClock } from './registry/resource-version.js';
 import { startChangeFeed } from './registry/change-feed.js';
 import { startResyncLoop, type ResyncLoop } from './registry/resync-loop.js';
 import { KindStore } from './registry/store.js';
+import type { ResyncPartition } from './registry/store-types.js';
 import { createTlsServer } from './tls/server.js';
 import { ensureLocalServingCertificate } from './tls/local-serving.js';
 
@@ -113,17 +118,6 @@ async function undo(cleanups: Cleanup[]): Promise<void> {
   }
 }
 
-function memoize<T>(load: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= load().catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
-  };
-}
-
 /**
  * Without a cluster there are no ConfigMaps: a reference to one reads what it would hold, the outputs
  * of the object of that name in the namespace (the first kind that has one).
@@ -162,13 +156,27 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
   const { mode, token } = chooseMode(config, log);
   const { clients, local } = await chooseAws(config, mode.name === 'cluster', log, cleanups);
   const accountId = memoize(async () => (await clients.client(STSClient).send(new GetCallerIdentityCommand({}))).Account as string);
-  const context = (): KindContext => ({
-    aws: clients.scoped(deadlineSignal(config.requestTimeoutMs)),
-    region: config.region,
+  const accounts = new AccountDirectory(clients, accountId, config.region, config.clusterName, readAccountMapping(config.accountMapFile), mode.namespaces, log);
+  const contextIn = (partition: AccountPartition): KindContext => ({
+    aws: partition.clients.scoped(deadlineSignal(config.requestTimeoutMs)),
+    region: partition.region,
     clusterName: config.clusterName,
-    accountId,
+    accountId: partition.accountId,
     deadline: Date.now() + config.awsWaitTimeoutMs,
   });
+  const context = (namespace?: string): KindContext => contextIn(accounts.partitionOf(namespace));
+  const partitions = (): ResyncPartition[] =>
+    accounts.inUse().map((partition) => ({
+      key: partition.key,
+      context: () => contextIn(partition),
+      holds: (namespace) => accounts.keyOf(namespace) === partition.key,
+      own: partition === accounts.partitionOf(undefined),
+    }));
+  const refreshAccounts = () => accounts.refreshAll().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : error }, 'could not read the namespaces; their accounts are read per request'));
+  await refreshAccounts();
+  // Namespaces annotated since are listed by the resync within a period.
+  const accountsTimer = setInterval(() => void refreshAccounts(), config.resyncPeriodMs);
+  cleanups.push(() => clearInterval(accountsTimer));
 
   const clock = new ResourceVersionClock();
   const siblings = (plural: string): KindStore | undefined => stores.get(plural);
@@ -181,6 +189,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     clusterName: config.clusterName,
     clock,
     context,
+    partitions,
     log,
     eventCapacity: config.eventWindow,
     resyncReadBudget: config.resyncReadBudget,
@@ -192,6 +201,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     abandonAfterMs: 2 * config.requestTimeoutMs,
     mayCleanUp: () => mode.notServing() === undefined,
     journal: ssmCreateJournal(context, config.clusterName),
+    adoptionClaims: ssmAdoptionClaims,
   };
   const stores = new Map(kinds.map((kind) => [kind.names.plural, new KindStore({ ...storeConfig, kind })]));
   const watches = new WatchStreams();
@@ -239,6 +249,7 @@ async function start(config: Config, log: Logger, kinds: readonly KindDefinition
     selfReviews: mode.name === 'local',
     watches,
     withinDeadline: (task) => withDeadline(config.requestTimeoutMs, task),
+    prepareNamespace: (namespace) => accounts.prepare(namespace),
   });
   const { server, stopReloading } = createTlsServer(tls, app, log);
   cleanups.push(stopReloading);

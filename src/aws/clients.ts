@@ -3,7 +3,7 @@
 // (after the SDK's retries) and every attempt that failed (each retry), per operation and caller: the
 // benchmark and /metrics count them. A scoped view of the same clients aborts each call at a request's
 // deadline. Every attempt of a background call first waits for the call budget (call-budget.ts).
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { AbsoluteLocation, FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, HandlerExecutionContext, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 import type { CallBudget } from './call-budget.js';
 import { currentOrigin, type CallOrigin } from './call-origin.js';
@@ -13,8 +13,8 @@ export interface AwsClientConfig {
   region: string;
   /** A non-AWS endpoint such as a local moto_server; undefined means the SDK's normal resolution. */
   endpoint?: string;
-  /** Fixed credentials (local moto); undefined means the SDK's default provider chain. */
-  credentials?: AwsCredentialIdentity;
+  /** Fixed credentials (local moto), or a provider (an assumed role); undefined means the SDK's default chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call, including the first; the SDK backs off exponentially between them. */
   maxAttempts: number;
   /** How long one attempt may take, connecting included, before it fails with a (retried) TimeoutError. */
@@ -49,7 +49,7 @@ interface SdkClient {
 type ClientClass<T> = new (config: {
   region: string;
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   forcePathStyle?: boolean;
   requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
@@ -58,6 +58,7 @@ type ClientClass<T> = new (config: {
 export class AwsClients {
   private readonly clients = new Map<unknown, SdkClient>();
   private readonly listeners: CallListener[] = [];
+  private readonly derived: AwsClients[] = [];
   private readonly outcomes: CallOutcomes[] = [];
   private budget: CallBudget | undefined;
 
@@ -67,6 +68,20 @@ export class AwsClients {
     private readonly signal?: AbortSignal,
     private readonly shared?: AwsClients,
   ) {}
+
+  /**
+   * Clients of their own for another region or identity (a namespace's account: aws/accounts/), with
+   * the same endpoint, retries and timeouts, whose calls are counted (and held to the call budget) with these clients' calls.
+   */
+  derive(region: string, credentials: AwsClientConfig['credentials']): AwsClients {
+    const { root } = this;
+    const derived = new AwsClients({ ...root.config, region, ...(credentials ? { credentials } : {}) });
+    root.listeners.forEach((listener) => derived.onCall(listener));
+    root.outcomes.forEach((outcomes) => derived.onOutcome(outcomes));
+    if (root.budget) derived.limitBackgroundCalls(root.budget);
+    root.derived.push(derived);
+    return derived;
+  }
 
   /** The same clients, each call of which is aborted when `signal` is (a request's deadline). */
   scoped(signal: AbortSignal): AwsClients {
@@ -144,18 +159,22 @@ export class AwsClients {
 
   onCall(listener: CallListener): void {
     this.root.listeners.push(listener);
+    this.root.derived.forEach((derived) => derived.onCall(listener));
   }
 
   /** Holds every attempt of a background call (one made with a lane, see call-origin.ts) to `budget`. */
   limitBackgroundCalls(budget: CallBudget): void {
     this.root.budget = budget;
+    this.root.derived.forEach((derived) => derived.limitBackgroundCalls(budget));
   }
 
   onOutcome(outcomes: CallOutcomes): void {
     this.root.outcomes.push(outcomes);
+    this.root.derived.forEach((derived) => derived.onOutcome(outcomes));
   }
 
   destroy(): void {
+    this.root.derived.forEach((derived) => derived.destroy());
     for (const client of this.root.clients.values()) client.destroy();
     this.root.clients.clear();
   }

@@ -22,11 +22,14 @@ export interface CreateJournal {
 
 const DESCRIPTION = 'A create under way (service-operator.aws): what it makes, so that only its own half-made resource is ever removed.';
 
-export function ssmCreateJournal(context: () => AwsContext, clusterName: string): CreateJournal {
+/** `context` gives the namespace's account (aws/accounts/): a create is recorded where it makes its resource. */
+export function ssmCreateJournal(context: (namespace: string) => AwsContext, clusterName: string): CreateJournal {
   const nameOf = (key: string) => `/service-operator.aws/creates/${clusterName}/${key}`;
+  // Keys are `<plural>/<namespace>/<name>` (registry/store-reader.ts, journalKey).
+  const contextOf = (key: string) => context(key.split('/')[1] ?? '');
   return {
     async record(key: string, entry: CreateRecord): Promise<void> {
-      const ctx = context();
+      const ctx = contextOf(key);
       const value = JSON.stringify(entry);
       // A record left by an attempt that made nothing is replaced.
       await deleteParameter(ctx, nameOf(key));
@@ -38,7 +41,7 @@ export function ssmCreateJournal(context: () => AwsContext, clusterName: string)
       }
     },
     async read(key: string): Promise<CreateRecord | undefined> {
-      const value = await readParameter(context(), nameOf(key));
+      const value = await readParameter(contextOf(key), nameOf(key));
       try {
         return value === undefined ? undefined : (JSON.parse(value) as CreateRecord);
       } catch {
@@ -46,7 +49,7 @@ export function ssmCreateJournal(context: () => AwsContext, clusterName: string)
       }
     },
     async forget(key: string): Promise<void> {
-      await deleteParameter(context(), nameOf(key));
+      await deleteParameter(contextOf(key), nameOf(key));
     },
   };
 }

@@ -41,6 +41,8 @@ export interface AppDeps {
   watches: WatchStreams;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Before a request in a namespace: its AWS account is known, or refused (aws/accounts/). */
+  prepareNamespace: (namespace: string) => Promise<void>;
 }
 
 interface Locals {
@@ -75,7 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewNotFilled: deps.viewNotFilled, withinDeadline: deps.withinDeadline });
+  const handleResource = resourceRequest({ stores: deps.stores, log: deps.log, bookmarkIntervalMs: deps.bookmarkIntervalMs, watches: deps.watches, viewNotFilled: deps.viewNotFilled, withinDeadline: deps.withinDeadline, authorizer: deps.authorizer, prepareNamespace: deps.prepareNamespace });
   const groups: DiscoveredGroup[] = [kindsGroup([...deps.stores.values()].map((s) => s.kind.names)), ...(deps.selfReviews ? SELF_REVIEW_GROUPS : [])];
   const aggregated = {
     v2: servedDocument(aggregatedDiscovery(groups, 'apidiscovery.k8s.io/v2')),
@@ -150,13 +152,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use((req: Request, res: Response) => {
-    const { info } = res.locals as Locals;
+    const { info, user } = res.locals as Locals;
     const notServing = deps.notServing();
     const work = !req.path.startsWith(RESOURCE_PREFIX)
       ? Promise.reject(pathNotFound())
       : notServing
         ? Promise.reject(serviceUnavailable(notServing, 1))
-        : handleResource(req, res, info);
+        : handleResource(req, res, info, user);
     work.catch((error: unknown) => sendError(res, error, deps.log));
   });
   // Whatever express itself throws (it should not) still leaves as a Status, never as its HTML page.

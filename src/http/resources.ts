@@ -8,6 +8,8 @@ import type { RequestInfo } from '../api/request-info.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../api/table.js';
 import { GROUP, GROUP_VERSION, type KubeObject, type ListMeta } from '../api/types.js';
+import { forbiddenError } from '../auth/forbidden.js';
+import type { Authorizer, UserInfo } from '../auth/types.js';
 import type { Logger } from '../log.js';
 import type { KindStore } from '../registry/store.js';
 import type { ListQuery, WriteOptions } from '../registry/store-types.js';
@@ -24,6 +26,10 @@ export interface ResourceDeps {
   watches: WatchStreams;
   /** Why a kind's view (by plural) is not filled by its first read of the AWS account yet, or undefined once it is. */
   viewNotFilled: (plural: string) => string | undefined;
+  /** Decides the extra `adopt` verb (registry/adoption.ts) for the caller. */
+  authorizer: Authorizer;
+  /** Before a request in a namespace: its AWS account is known (aws/accounts/), or refused with a 403. */
+  prepareNamespace: (namespace: string) => Promise<void>;
   /** Runs a request's work under the request deadline for AWS calls. */
   withinDeadline: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -114,8 +120,9 @@ function managerFromUserAgent(userAgent: string | undefined): string {
   return product.slice(0, 128) || 'unknown';
 }
 
-function writeOptions(options: WriteQuery, req: Request): WriteOptions {
-  return { ...options, fieldManager: options.fieldManager ?? managerFromUserAgent(req.headers['user-agent']) };
+/** A write's options, with kube-apiserver's default field manager and the `adopt` check an adopting create makes. */
+function writeOptions(options: WriteQuery, req: Request, authorizeAdoption: WriteOptions['authorizeAdoption']): WriteOptions {
+  return { ...options, fieldManager: options.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), authorizeAdoption };
 }
 
 /** The status of our kinds is what AWS reports: it can be read, never written. */
@@ -123,19 +130,30 @@ function statusNotWritable(info: RequestInfo): StatusError {
   return methodNotAllowed(`${info.verb} is not supported on resources of kind "${info.resource}/status.${GROUP}": the status is read from AWS; write spec instead`, `${info.resource}/status`);
 }
 
-async function dispatch(req: Request, res: Response, info: RequestInfo, deps: ResourceDeps): Promise<void> {
+/** A SubjectAccessReview of the custom verb `adopt` on the object, as the request's user. */
+function adoptionAuthorizer(deps: ResourceDeps, user: UserInfo, info: RequestInfo) {
+  return async (namespace: string, name: string): Promise<void> => {
+    const adopt: RequestInfo = { ...info, verb: 'adopt', namespace, name, subresource: '' };
+    const decision = await deps.authorizer.authorize(user, adopt);
+    if (!decision.allowed) throw forbiddenError(user, adopt, decision.reason);
+  };
+}
+
+async function dispatch(req: Request, res: Response, info: RequestInfo, user: UserInfo, deps: ResourceDeps): Promise<void> {
   const store = deps.stores.get(info.resource);
   if (!store || info.apiVersion !== 'v1alpha1') throw pathNotFound();
   if (info.subresource && (info.subresource !== 'status' || !info.name)) throw pathNotFound();
   const query = queryOf(req.originalUrl);
   if (!info.namespace && !['list', 'watch'].includes(info.verb)) throw pathNotFound();
   if (info.subresource === 'status' && info.verb !== 'get') throw statusNotWritable(info);
+  if (info.namespace) await deps.prepareNamespace(info.namespace);
   // As kube-apiserver's watch cache does while it fills: clients back off and retry.
   const notFilled = FROM_VIEW.has(info.verb) ? deps.viewNotFilled(info.resource) : undefined;
   if (notFilled) throw tooManyRequests(`storage is (re)initializing: ${notFilled}`, 1);
   // Every query parameter is checked before anything is done: a write must not happen for a request
   // refused only when its answer is shaped (the write options are checked with the body, below).
   includeObjectOf(query);
+  const authorizeAdoption = adoptionAuthorizer(deps, user, info);
   const { namespace, name } = info;
   switch (info.verb) {
     case 'list':
@@ -150,21 +168,21 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
       // As for a custom resource, a name on the URL of a POST is not looked at: the body names the object.
       const negotiated = negotiate(req.headers.accept, false);
       const body = await readObjectBody(req, () => writeQueryOf('CreateOptions', query));
-      const result = await store.create(namespace, body.object, writeOptions(body.options, req));
+      const result = await store.create(namespace, body.object, writeOptions(body.options, req, authorizeAdoption));
       addWarnings(res, result.warnings);
       return sendBody(res, 201, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'update': {
       const negotiated = negotiate(req.headers.accept, false);
       const body = await readObjectBody(req, () => writeQueryOf('UpdateOptions', query));
-      const result = await store.update(namespace, name, body.object, writeOptions(body.options, req));
+      const result = await store.update(namespace, name, body.object, writeOptions(body.options, req, authorizeAdoption));
       addWarnings(res, result.warnings);
       return sendBody(res, 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
     case 'patch': {
       const negotiated = negotiate(req.headers.accept, false);
       const { type, patch, options } = await readPatch(req, query);
-      const result = await store.patch(namespace, name, type, patch, writeOptions(options, req));
+      const result = await store.patch(namespace, name, type, patch, writeOptions(options, req, authorizeAdoption));
       addWarnings(res, result.warnings);
       return sendBody(res, result.created ? 201 : 200, shaped(store, result.object, negotiated, query), negotiated.mediaType);
     }
@@ -184,6 +202,6 @@ async function dispatch(req: Request, res: Response, info: RequestInfo, deps: Re
 }
 
 export function resourceRequest(deps: ResourceDeps) {
-  return (req: Request, res: Response, info: RequestInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, deps));
+  return (req: Request, res: Response, info: RequestInfo, user: UserInfo): Promise<void> => deps.withinDeadline(() => dispatch(req, res, info, user, deps));
 }
 

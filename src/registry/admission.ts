@@ -9,6 +9,7 @@ import { managedFieldsErrors, metadataTypeError, ownerReferenceErrors } from '..
 import { pruneUnknownFields, validateAgainstSchema } from '../api/schema.js';
 import { GROUP_VERSION, isPlainObject, type KubeObject } from '../api/types.js';
 import { isReservedTagKey } from '../aws/metadata-tags.js';
+import { ADOPT_ANNOTATION, MANAGEMENT_ANNOTATION, MANAGEMENT_VALUES, managementOf } from './adoption.js';
 import { SpecInvalid, specFieldOf, type KindDefinition, type ObjectIdentity } from './kind.js';
 import { objectSchemaOf, specSchemaOf, withoutIgnoredFields } from './kind-schemas.js';
 import { specOf } from './objects.js';
@@ -107,6 +108,30 @@ function tagErrors(tags: Record<string, string>, root: string): FieldError[] {
   });
 }
 
+/** The adoption and management annotations (registry/adoption.ts) take only the values they define. */
+function managementErrors(annotations: Record<string, string> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  if (annotations?.[MANAGEMENT_ANNOTATION] !== undefined && !managementOf(annotations)) {
+    errors.push(fieldError('FieldValueNotSupported', `metadata.annotations[${MANAGEMENT_ANNOTATION}]`, `supported values: ${MANAGEMENT_VALUES.map((v) => `"${v}"`).join(', ')}`, annotations[MANAGEMENT_ANNOTATION]));
+  }
+  const adopt = annotations?.[ADOPT_ANNOTATION];
+  if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') {
+    errors.push(fieldError('FieldValueNotSupported', `metadata.annotations[${ADOPT_ANNOTATION}]`, 'supported values: "true", "false"', adopt));
+  }
+  return errors;
+}
+
+/**
+ * An observe-only object (registry/adoption.ts) takes its spec from AWS: only its metadata, and the
+ * field naming the resource, are the request's to get right. Throws a 422 listing every error.
+ */
+export function admitObserved(kind: KindDefinition, object: KubeObject): void {
+  const field = kind.aws.explicitName?.field;
+  const named = field === undefined ? undefined : specOf(kind, object)[field];
+  const nameErrors = named === undefined || typeof named === 'string' ? [] : [fieldError('FieldValueTypeInvalid', `${specFieldOf(kind)}.${field}`, 'must be a string', named)];
+  throwIfInvalid(kind, object.metadata.name ?? '', [...metadataErrors(object), ...managementErrors(object.metadata.annotations), ...nameErrors]);
+}
+
 /** A spec that passed admission: the kind's canonical form, and the user's tags apart. */
 export interface AdmittedSpec<S extends object> {
   spec: S;
@@ -130,7 +155,7 @@ function canonical<S extends object>(kind: KindDefinition<S>, name: string, raw:
 export function admitSpec<S extends object>(kind: KindDefinition<S>, object: KubeObject, identity: ObjectIdentity, current?: S): AdmittedSpec<S> {
   const name = object.metadata.name ?? '';
   const raw = withoutIgnoredFields(specOf(kind, object));
-  const meta = metadataErrors(object);
+  const meta = [...metadataErrors(object), ...managementErrors(object.metadata.annotations)];
   // The canonical form and the semantic rules assume a schema-valid spec.
   throwIfInvalid(kind, name, [...meta, ...validateAgainstSchema(raw, specSchemaOf(kind), specFieldOf(kind))]);
   const { tags = {}, ...rest } = raw as { tags?: Record<string, string> };

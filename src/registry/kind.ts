@@ -200,6 +200,11 @@ export interface KindDefinition<S extends object = object> {
   /** The AWS error codes of the kind's service, by what they mean (registered for the whole server). */
   awsErrorCodes?: AwsErrorCodes;
   /**
+   * Why existing resources of the kind cannot be adopted or observed (registry/adoption.ts), when they
+   * cannot: such a request is a 422 saying this. Absent: adoptable, and in the `adopt` ClusterRole.
+   */
+  notAdoptable?: string;
+  /**
    * The single form of a schema-valid spec (without `tags`) that rendering and desired specs share,
    * every default filled in, so that equal settings compare equal. On update `current` is the spec AWS
    * has, for settings whose unset value means "keep what AWS chose" (a defaulted physical name, say).

@@ -1,6 +1,7 @@
 // Turning an AWS resource (as the kind observed it) plus the metadata stored in its tags into the
 // Kubernetes object users see, and back: which parts of a written object are kept in the tags.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { timestamp } from '../api/time.js';
 import type { Condition, KubeObject, ObjectMeta } from '../api/types.js';
 import { GROUP_VERSION } from '../api/types.js';
 import { userTags, type ReadySince, type StoredMetadata } from '../aws/metadata-tags.js';
@@ -96,6 +97,24 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
   return value && Object.keys(value).length > 0 ? value : undefined;
 }
 
+/** The Ready condition's reason for an object whose AWS account cannot be reached (aws/accounts/). */
+export const ACCOUNT_UNAVAILABLE = 'AccountUnavailable';
+
+/** The object as last read, Ready=False because its account cannot be reached now (a role STS refuses, say). */
+export function withAccountUnavailable(object: KubeObject, message: string, now: string = new Date().toISOString()): KubeObject {
+  const previous = previousReady(object);
+  const ready: Condition = {
+    type: 'Ready',
+    status: 'False',
+    reason: ACCOUNT_UNAVAILABLE,
+    message,
+    lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : now,
+    ...(previous?.observedGeneration !== undefined ? { observedGeneration: previous.observedGeneration } : {}),
+  };
+  const others = ((object.status?.conditions ?? []) as Condition[]).filter((c) => c.type !== 'Ready');
+  return { ...object, status: { ...object.status, conditions: [ready, ...others] } };
+}
+
 /** Why the object's metadata could not be read, when it was rendered quarantined. */
 export function quarantineOf(object: KubeObject | undefined): string | undefined {
   const ready = previousReady(object);
@@ -152,6 +171,22 @@ export function renderObject(
 export function awsSpecOf(observed: Pick<Observed, 'spec' | 'tags'>): Record<string, unknown> {
   const tags = nonEmpty(userTags(observed.tags));
   return { ...observed.spec, ...(tags ? { tags } : {}) };
+}
+
+/**
+ * The stored metadata of an object being made (a create, or an adoption): a new uid, generation 1,
+ * Ready since now, and the field manager's record of what the request wrote with the spec in its form.
+ */
+export function newObjectMetadata(object: KubeObject, specShape: StoredMetadata['specShape']): StoredMetadata {
+  const creationTimestamp = timestamp();
+  return storedMetadataOf(object, {
+    uid: randomUUID(),
+    creationTimestamp,
+    generation: 1,
+    managedFields: object.metadata.managedFields,
+    readySince: readySinceOf(undefined, creationTimestamp),
+    specShape,
+  });
 }
 
 /** The parts of a written object that live in the AWS tags (server-set fields come from `base`). */

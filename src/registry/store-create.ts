@@ -4,21 +4,21 @@
 // against AWS (physical name, linked resources, the kind's prechecks), and made crash-safe
 // (registry/half-made.ts). The other writes are in store.ts, which extends this; reading is in
 // store-reader.ts.
-import { randomUUID, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { alreadyExists, conflict, invalid, notFound, StatusError } from '../api/errors.js';
-import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { diffTags, readMetadataTags, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { admitSpec, decodeObject, immutableFieldErrors, throwIfInvalid, type AdmittedSpec } from './admission.js';
+import { asksToAdopt } from './adoption.js';
 import { isHalfMadeBy, madeByCreate, pendingTags } from './half-made.js';
 import { specFieldOf, type ConfigMapLookup, type KindContext, type KindEvent, type Observed, type SiblingLookup } from './kind.js';
 import { fieldManagerOf } from './managed-fields.js';
-import { awsSpecOf, readySinceOf, specOf, storedMetadataOf } from './objects.js';
+import { awsSpecOf, newObjectMetadata, specOf } from './objects.js';
 import { specShapeOf } from './spec-shape.js';
 import { specChange } from './spec-change.js';
 import { linkRefusal, physicalNameTaken, placeIn, reservedNameErrors, tagsFor } from './store-support.js';
 import { StoreReader, type Found } from './store-reader.js';
-import type { WriteOptions, WriteResult } from './store-types.js';
+import type { Creation, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
 
 /** Attempts at each step that completes a create, and the backoff before the second. */
@@ -40,6 +40,9 @@ interface Made {
 
 export abstract class StoreCreator extends StoreReader {
   protected readonly fieldManager = fieldManagerOf(this.kind);
+
+  /** Takes over the existing resource a new object asks to adopt, or refuses (store-adopt.ts). */
+  protected abstract adopt(creation: Creation): Promise<KubeObject>;
 
   private get abandonAfterMs(): number {
     return this.config.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
@@ -88,14 +91,14 @@ export abstract class StoreCreator extends StoreReader {
     };
     const configMap: ConfigMapLookup = async (configMapName) => this.config.configMaps?.(namespace, configMapName);
     const references = { identity: this.identity(namespace, name), lookup, configMap, ...(current ? { current } : {}) };
-    return this.aws(name, () => resolve(this.config.context(), spec, references));
+    return this.aws(name, () => resolve(this.config.context(namespace), spec, references));
   }
 
   /** The kind's read-only AWS checks of a spec (422 with their causes). */
-  protected async verify(name: string, spec: object): Promise<void> {
+  protected async verify(namespace: string, name: string, spec: object): Promise<void> {
     const verify = this.kind.verify?.bind(this.kind);
     if (!verify) return;
-    const errors = await this.aws(name, () => verify(this.config.context(), spec));
+    const errors = await this.aws(name, () => verify(this.config.context(namespace), spec));
     if (errors.length) throw invalid(this.kind.names.kind, name, errors);
   }
 
@@ -137,6 +140,12 @@ export abstract class StoreCreator extends StoreReader {
     placeIn(object, namespace);
     // As kube: ownership first (managedFields the request sent are taken only where they decode), then validation.
     const tracked = this.fieldManager.update(undefined, object, options.fieldManager);
+    if (asksToAdopt(tracked.metadata.annotations)) {
+      return this.write(namespace, name, async () => {
+        if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
+        return { object: await this.adopt({ namespace, name, object: tracked, options, warnings }), warnings };
+      });
+    }
     const desired = await this.admit(namespace, tracked, specOf(this.kind, tracked));
     return this.write(namespace, name, async () => {
       if (await this.observe(namespace, name)) throw alreadyExists(this.plural, name);
@@ -153,7 +162,7 @@ export abstract class StoreCreator extends StoreReader {
     const identity = this.identity(namespace, name);
     const linked = (of: object) => this.kind.aws.linked?.(of, this.kind.aws.physicalName(identity, of), identity) ?? [];
     const known = new Set(current ? linked(current).map((link) => `${link.use} ${link.name}`) : []);
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     for (const link of linked(spec).filter((candidate) => !known.has(`${candidate.use} ${candidate.name}`))) {
       const refusal = linkRefusal(this.kind, identity, link, await this.aws(name, () => link.tags(ctx)));
       if (refusal) throw refusal;
@@ -170,23 +179,15 @@ export abstract class StoreCreator extends StoreReader {
     await this.config.hooks?.admitCreate?.(this.kind, namespace, name);
     const identity = this.identity(namespace, name);
     const { spec } = desired;
-    await this.verify(name, spec);
+    await this.verify(namespace, name, spec);
     const physicalName = this.kind.aws.physicalName(identity, spec);
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const taken = await this.aws(name, () => this.kind.aws.find(ctx, physicalName));
     if (taken && !isHalfMadeBy(taken.tags, identity)) throw physicalNameTaken(this.kind, identity, physicalName, taken);
     if (taken?.lifecycle.phase === 'Deleting') throw conflict(this.plural, name, 'AWS is still removing a half-made resource an earlier attempt at this create left; try again shortly');
     await this.checkLinks(namespace, name, spec);
     if (!taken) await this.aws(name, async () => this.kind.aws.precheck?.(ctx, spec));
-    const creationTimestamp = timestamp();
-    const meta = storedMetadataOf(object, {
-      uid: randomUUID(),
-      creationTimestamp,
-      generation: 1,
-      managedFields: object.metadata.managedFields,
-      readySince: readySinceOf(undefined, creationTimestamp),
-      specShape: desired.shape,
-    });
+    const meta = newObjectMetadata(object, desired.shape);
     const { tags, stored } = tagsFor(this.kind, identity, meta, desired.tags);
     if (dryRun) return this.preview(namespace, name, spec, stored, tags);
 
@@ -208,11 +209,11 @@ export abstract class StoreCreator extends StoreReader {
       const ref = await this.aws(name, () => this.kind.aws.create(ctx, physicalName, spec, pendingTags(tags, Date.now() + this.abandonAfterMs)));
       this.config.log.info({ kind: this.kind.names.kind, namespace: identity.namespace, name, ref }, 'created AWS resource');
       // After a create, AWS may briefly not list the new resource by name: it is read by its ref.
-      const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(), ref));
+      const observed = await this.persistently(name, () => this.kind.aws.find(this.config.context(identity.namespace), ref));
       if (!observed) throw new StatusError(500, 'InternalError', `Internal error occurred: AWS does not show the resource ${ref} just created`);
       return { observed, complete: true };
     } catch (error) {
-      const found = await this.kind.aws.find(this.config.context(), physicalName).catch(() => undefined);
+      const found = await this.kind.aws.find(this.config.context(identity.namespace), physicalName).catch(() => undefined);
       if (!found || !madeByCreate(found.tags, identity, uid) || found.lifecycle.phase === 'Deleting') {
         // Nothing of this create is left to vouch for: its record goes too (if that fails, it vouches for nothing).
         await this.config.journal?.forget(this.journalKey(identity.namespace, name)).catch(() => undefined);
@@ -231,7 +232,7 @@ export abstract class StoreCreator extends StoreReader {
    * of the create, else removed by the resync once abandoned).
    */
   private async complete(namespace: string, name: string, made: Made, spec: object, tags: Record<string, string>, meta: StoredMetadata): Promise<KubeObject> {
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const { observed } = made;
     if (!made.complete) {
       // As on update: settings the spec leaves out (a defaulted name, say) are what AWS has.
@@ -257,7 +258,7 @@ export abstract class StoreCreator extends StoreReader {
     if (made.complete) return this.commitWithTags(namespace, name, observed, tags, meta).object;
     // Settings changed too: read it again, by its ref (the view does not know it yet).
     const readAt = performance.now();
-    const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(), observed.ref));
+    const finished = await this.persistently(name, () => this.kind.aws.find(this.config.context(namespace), observed.ref));
     if (!finished) throw notFound(this.plural, name);
     return this.commit(namespace, name, this.found(finished, namespace, name, readAt)).object;
   }
@@ -277,7 +278,7 @@ export abstract class StoreCreator extends StoreReader {
    * An AWS step after the resource was made: retried past the SDK's own attempts while AWS throttles
    * or is unavailable, until the request's deadline ends it.
    */
-  private async persistently<T>(name: string, step: () => Promise<T>): Promise<T> {
+  protected async persistently<T>(name: string, step: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.aws(name, step);

@@ -5,17 +5,17 @@ import { conflict, invalid, notFound } from '../api/errors.js';
 import { timestamp } from '../api/time.js';
 import type { KubeObject } from '../api/types.js';
 import { mapAwsError } from '../aws/errors.js';
-import { readIdentity, readMetadataTags, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import { readIdentity, readMetadataTags, readOwner, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
 import { forEachConcurrently } from './concurrency.js';
 import { EventLog } from './event-log.js';
 import { ResourceConflict, SpecInvalid, type KindContext, type KindDefinition, type Listed, type Observed } from './kind.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { listResourceVersion } from './list-version.js';
 import { isAbandoned, isHalfMade, isHalfMadeBy, vouchedFor } from './half-made.js';
-import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject, WAITING_FOR_REFERENCES } from './objects.js';
+import { METADATA_UNREADABLE, quarantineMessage, quarantineOf, recoveredMetadata, renderObject, WAITING_FOR_REFERENCES, withAccountUnavailable } from './objects.js';
 import { Paginator, type Page } from './pagination.js';
 import { planResync, tagsFingerprint, type ResyncRead } from './resync-plan.js';
-import type { ListQuery, PageRequest, StoreConfig } from './store-types.js';
+import type { ListQuery, PageRequest, ResyncPartition, StoreConfig } from './store-types.js';
 import { objectKey, ObjectView, type ViewEntry } from './view.js';
 import { startWatch, type WatchRequest, type WatchSink } from './watch.js';
 
@@ -80,7 +80,7 @@ export abstract class StoreReader {
     const owner = this.identity(namespace, name);
     const known = this.view.get(namespace, name)?.ref;
     const candidates = known ? [known] : [this.kind.aws.physicalName(owner)];
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     for (const ref of candidates) {
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, ref));
       if (observed && sameOwner(readIdentity(observed.tags), owner) && !isHalfMade(observed.tags)) return this.found(observed, namespace, name, readAt);
@@ -208,15 +208,46 @@ export abstract class StoreReader {
       await forEachConcurrently(this.view.list().filter((entry) => !isSettled(entry.object)), RESYNC_READS_IN_FLIGHT, reread);
       return;
     }
-    const ctx = this.config.context();
-    const listing: (string | Listed)[] = [];
-    for await (const item of this.kind.aws.enumerate(ctx, this.config.clusterName)) listing.push(item);
+    const { listing, unlisted } = await this.listPartitions();
     const plan = planResync(listing, this.view, this.config.clusterName, readBudget);
+    // Objects of an account that could not be listed keep their last state, Ready=False saying why.
+    const unreachable = (entry: ViewEntry) => unlisted.find((partition) => partition.holds(entry.object.metadata.namespace as string));
+    plan.missing = plan.missing.filter((entry) => !unreachable(entry));
+    for (const entry of this.view.list()) {
+      const partition = unreachable(entry);
+      // An empty fingerprint: the next listing that reaches the account reads the object again.
+      if (partition) this.view.commit(entry.ref, withAccountUnavailable(entry.object, partition.problem ?? 'its AWS account cannot be reached'), '', entry.readAt);
+    }
     const abandoned = plan.halfMade.filter((item) => isAbandoned(item.tags)).map((item) => ({ ref: item.ref, owner: item.owner }));
     await forEachConcurrently([...plan.changed, ...plan.spotChecks], RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.resyncRead(read, abandoned)));
     // The listing can lag behind AWS: confirm each disappearance with a direct read before reporting it.
     await forEachConcurrently(plan.missing, RESYNC_READS_IN_FLIGHT, reread);
     if (this.config.mayCleanUp?.() ?? true) await forEachConcurrently(abandoned, RESYNC_READS_IN_FLIGHT, (read) => this.tolerated(read.ref, () => this.discardAbandoned(read)));
+  }
+
+  /**
+   * Lists the kind in every account partition (one account and region: store-types.ts). A resource is
+   * taken from a partition only if its owner's namespace lives there, so tags written in one account
+   * can never make an object of a namespace that lives in another. A partition that cannot be listed
+   * (its role cannot be assumed, say) does not hold up the others; the server's own fails the resync.
+   */
+  private async listPartitions(): Promise<{ listing: (string | Listed)[]; unlisted: (ResyncPartition & { problem?: string })[] }> {
+    const partitions = this.config.partitions?.() ?? [{ key: '', context: () => this.config.context(), holds: () => true, own: true }];
+    const listing: (string | Listed)[] = [];
+    const unlisted: (ResyncPartition & { problem?: string })[] = [];
+    for (const partition of partitions) {
+      try {
+        for await (const item of this.kind.aws.enumerate(partition.context(), this.config.clusterName)) {
+          const namespace = typeof item === 'string' ? undefined : readOwner(item.tags)?.namespace;
+          if (namespace === undefined ? partitions.length === 1 : partition.holds(namespace)) listing.push(item);
+        }
+      } catch (error) {
+        if (partition.own) throw error;
+        unlisted.push({ ...partition, problem: error instanceof Error ? error.message : String(error) });
+        this.config.log.warn({ kind: this.kind.names.kind, partition: partition.key, err: error instanceof Error ? error.message : error }, 'could not list an AWS account; its objects keep their last state');
+      }
+    }
+    return { listing, unlisted };
   }
 
   /** Removes a resource whose create never finished, with the kind's discard (else its delete). */
@@ -235,7 +266,7 @@ export abstract class StoreReader {
     const { namespace, name } = read.owner;
     const journal = this.config.journal;
     await this.mutex.run(objectKey(namespace, name), async () => {
-      const ctx = this.config.context();
+      const ctx = this.config.context(namespace);
       const observed = await this.aws(name, () => this.kind.aws.find(ctx, read.ref));
       if (!observed || !isHalfMadeBy(observed.tags, this.identity(namespace, name)) || !isAbandoned(observed.tags)) return;
       const key = this.journalKey(namespace, name);
@@ -294,7 +325,7 @@ export abstract class StoreReader {
   private async resyncRead(read: ResyncRead, abandoned: Required<ResyncRead>[]): Promise<void> {
     const readAt = performance.now();
     // Each read has a deadline of its own: one that hangs ends without holding up the others.
-    const observed = await this.aws(read.ref, () => this.kind.aws.find(this.config.context(), read.ref));
+    const observed = await this.aws(read.ref, () => this.kind.aws.find(this.config.context(read.owner?.namespace), read.ref));
     const owner = observed && readIdentity(observed.tags);
     if (observed && owner && isHalfMade(observed.tags) && isAbandoned(observed.tags) && !abandoned.some((item) => item.ref === read.ref)) {
       abandoned.push({ ref: observed.ref, owner: { namespace: owner.namespace, name: owner.name } });

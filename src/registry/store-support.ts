@@ -5,6 +5,7 @@ import { alreadyExists, badRequest, conflict, fieldError, invalid, STALE_OBJECT_
 import { GROUP, type KubeObject } from '../api/types.js';
 import { inDefaultNameSpace } from '../aws/naming.js';
 import { encodeMetadataTags, MetadataTooLargeError, PART_TAG, readIdentity, readOwner, sameOwner, type OwnerIdentity, type StoredMetadata } from '../aws/metadata-tags.js';
+import { ADOPT_ANNOTATION } from './adoption.js';
 import { specFieldOf, type KindDefinition, type LinkedResource, type ObjectIdentity, type Observed } from './kind.js';
 
 /**
@@ -37,7 +38,9 @@ export function tagsFor(kind: KindDefinition, owner: OwnerIdentity, meta: Stored
 /** Who holds an AWS resource, in words, from its tags (`owner` is the object asking). */
 function holderOf(tags: Record<string, string>, owner: OwnerIdentity, singular: string): string {
   const holder = readOwner(tags);
-  if (!holder) return 'it is not managed by this server (it has no service-operator.aws ownership tags), so it will not be adopted or overwritten';
+  if (!holder) {
+    return `it is not managed by this server (it has no service-operator.aws ownership tags), so it is not taken over unless the object asks to adopt it (annotation ${ADOPT_ANNOTATION}: "true", which needs the adopt permission)`;
+  }
   if (holder.cluster !== owner.cluster) return `it belongs to another cluster ("${holder.cluster}")`;
   const part = tags[PART_TAG] ? ` (its ${tags[PART_TAG]})` : '';
   return `it belongs to ${singular} "${holder.name}" in namespace "${holder.namespace}"${part}`;

@@ -3,6 +3,7 @@ import type { FieldSelector, Selector } from '../api/selectors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { FieldValidation } from './admission.js';
+import type { AdoptionClaims } from '../aws/adoption-claims.js';
 import type { CreateJournal } from '../aws/create-journal.js';
 import type { KindContext, KindDefinition, KindEvent } from './kind.js';
 import type { ListVersionRequest } from './list-version.js';
@@ -16,6 +17,22 @@ export interface WriteOptions {
   fieldManager: string;
   /** Apply only: take ownership of conflicting fields. */
   force: boolean;
+  /**
+   * Checks that the caller may `adopt` objects of the kind in the namespace (registry/adoption.ts),
+   * throwing a 403 Status when not; without it no adoption is allowed.
+   */
+  authorizeAdoption?: (namespace: string, name: string) => Promise<void>;
+}
+
+/** A new object on its way to AWS, as a create (or an apply that creates) prepared it. */
+export interface Creation {
+  namespace: string;
+  name: string;
+  /** As the field manager left it (its managedFields record what the request wrote). */
+  object: KubeObject;
+  options: WriteOptions;
+  /** The response's warnings, which the create adds to. */
+  warnings: string[];
 }
 
 export interface DeleteOptions {
@@ -67,12 +84,29 @@ export interface StoreHooks {
   garbageCollector?: boolean;
 }
 
+/** One AWS account and region the resync lists, and which namespaces' resources live there. */
+export interface ResyncPartition {
+  key: string;
+  context: () => KindContext;
+  holds(namespace: string): boolean;
+  /**
+   * The server's own account and region. When it cannot be listed the kind's resync fails, as with
+   * one account: until a first listing the view would otherwise be served empty, and ready.
+   */
+  own?: boolean;
+}
+
 export interface StoreConfig {
   kind: KindDefinition;
   clusterName: string;
   clock: ResourceVersionClock;
-  /** A context for AWS calls, with a fresh deadline for waits. */
-  context: () => KindContext;
+  /**
+   * A context for AWS calls about the namespace's resources (in the namespace's account and region:
+   * aws/accounts/), with a fresh deadline for waits; without a namespace, the server's own account.
+   */
+  context: (namespace?: string) => KindContext;
+  /** The accounts and regions the resync lists (default: the server's own, holding every namespace). */
+  partitions?: () => ResyncPartition[];
   log: Logger;
   /** How many changes the event log keeps for resuming watches. */
   eventCapacity: number;
@@ -94,4 +128,6 @@ export interface StoreConfig {
   mayCleanUp?: () => boolean;
   /** Where creates record themselves (registry/half-made.ts); without one, nothing half made is ever removed. */
   journal?: CreateJournal;
+  /** Where adoptions claim the resources they take over (registry/adoption.ts); without it none is allowed. */
+  adoptionClaims?: AdoptionClaims;
 }

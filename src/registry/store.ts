@@ -12,12 +12,15 @@ import { applyJsonPatch, applyMergePatch, type PatchType } from '../api/patch.js
 import { timestamp } from '../api/time.js';
 import { isPlainObject, type KubeObject } from '../api/types.js';
 import { diffTags, isReservedTagKey, userTags, type StoredMetadata } from '../aws/metadata-tags.js';
-import { admitUpdate, decodeObject } from './admission.js';
+import { admitObserved, admitUpdate, decodeObject, throwIfInvalid } from './admission.js';
+import { asksToAdopt, isObserveOnly, keptTags, managementChangeErrors, RETAINED_TAG, retainedTag } from './adoption.js';
+import { specFieldOf } from './kind.js';
 import { awsSpecOf, DELETION_POLICY_ANNOTATION, quarantineOf, readySinceOf, specOf, storedMetadataOf } from './objects.js';
 import { renderSpec, withoutPassThroughDefaults } from './spec-shape.js';
 import { specChange } from './spec-change.js';
 import { checkAddressing, checkPreconditions, checkUpdatePreconditions, deletedStatus, placeIn, tagsFor } from './store-support.js';
-import { StoreCreator } from './store-create.js';
+import { StoreAdopter } from './store-adopt.js';
+import type { Desired } from './store-create.js';
 import { isWaiting, type Found } from './store-reader.js';
 import type { DeleteOptions, ListQuery, WriteOptions, WriteResult } from './store-types.js';
 import { objectKey } from './view.js';
@@ -37,7 +40,7 @@ const RETRY: WriteOptions = { dryRun: false, fieldValidation: 'Ignore', fieldMan
 /** An object being deleted whose last finalizer is gone. */
 const isReleased = (meta: StoredMetadata): boolean => meta.deletionTimestamp !== undefined && !meta.finalizers?.length;
 
-export class KindStore extends StoreCreator {
+export class KindStore extends StoreAdopter {
   /** The last failure of a retry per waiting object, so that an Event says only what is new. */
   private readonly retryFailures = new Map<string, string>();
 
@@ -77,6 +80,7 @@ export class KindStore extends StoreCreator {
       const merged = this.fieldManager.apply(current?.object, config, options.fieldManager, options.force);
       if (!current) {
         placeIn(merged, namespace);
+        if (asksToAdopt(merged.metadata.annotations)) return { object: await this.adopt({ namespace, name, object: merged, options, warnings }), warnings, created: true };
         const desired = await this.admit(namespace, merged, specOf(this.kind, merged));
         return { object: await this.createObject(namespace, name, merged, desired, options.dryRun, warnings), warnings, created: true };
       }
@@ -84,22 +88,42 @@ export class KindStore extends StoreCreator {
     });
   }
 
-  /** A write of an existing object, as the field manager left it: AWS is changed only where it differs. */
-  private async applyUpdate(current: Found, next: KubeObject, options: WriteOptions, warnings: string[]): Promise<KubeObject> {
+  /**
+   * An observe-only object's update: its spec is what AWS has, so only its metadata (in our tags) can
+   * change; a different spec in the request is ignored with a warning.
+   */
+  private observedUpdate(current: Found, currentSpec: object, next: KubeObject, warnings: string[]): Desired {
+    admitObserved(this.kind, next);
+    if (!deepEqual(specOf(this.kind, next), specOf(this.kind, current.object))) {
+      warnings.push(`${specFieldOf(this.kind)} is ignored for an observe-only object: it reports the settings AWS has`);
+    }
+    return { spec: currentSpec, tags: userTags(current.observed.tags), shape: current.meta.specShape };
+  }
+
+  /** What a write of an existing object asks for, admitted as an update of what AWS has. */
+  private async desiredUpdate(current: Found, currentSpec: object, next: KubeObject): Promise<Desired> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    checkUpdatePreconditions(this.kind, current.object, next);
-    // What AWS has, in the canonical form the desired spec is compared with.
-    const currentSpec = this.kind.canonicalSpec({ ...current.observed.spec });
     const aws = awsSpecOf(current.observed);
     const previous = { spec: specOf(this.kind, current.object), managedFields: current.object.metadata.managedFields };
     const requested = withoutPassThroughDefaults(this.kind, specOf(this.kind, next), next.metadata.managedFields, previous, aws);
     const desired = await this.admit(namespace, next, requested, currentSpec);
     admitUpdate(this.kind, name, currentSpec, desired.spec);
+    return desired;
+  }
+
+  /** A write of an existing object, as the field manager left it: AWS is changed only where it differs. */
+  private async applyUpdate(current: Found, next: KubeObject, options: WriteOptions, warnings: string[]): Promise<KubeObject> {
+    const { namespace, name } = current.object.metadata as { namespace: string; name: string };
+    checkUpdatePreconditions(this.kind, current.object, next);
+    throwIfInvalid(this.kind, name, managementChangeErrors(current.meta.annotations, next.metadata.annotations));
+    // What AWS has, in the canonical form the desired spec is compared with.
+    const currentSpec = this.kind.canonicalSpec({ ...current.observed.spec });
+    const desired = isObserveOnly(current.meta.annotations) ? this.observedUpdate(current, currentSpec, next, warnings) : await this.desiredUpdate(current, currentSpec, next);
 
     const change = specChange(currentSpec, desired.spec);
     const specChanged = change.fields.size > 0;
     // What AWS runs already passed them: an unchanged spec (a GitOps re-apply) makes no AWS call.
-    if (specChanged) await this.verify(name, desired.spec);
+    if (specChanged) await this.verify(namespace, name, desired.spec);
     const shown = renderSpec(this.kind, awsSpecOf({ spec: desired.spec, tags: desired.tags }), desired.shape);
     const meta = storedMetadataOf(next, {
       uid: current.meta.uid,
@@ -111,7 +135,8 @@ export class KindStore extends StoreCreator {
       readySince: readySinceOf(current.object, current.meta.creationTimestamp),
       specShape: desired.shape,
     });
-    const { tags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.tags);
+    const { tags: ownTags, stored } = tagsFor(this.kind, this.identity(namespace, name), meta, desired.tags);
+    const tags = { ...ownTags, ...keptTags(current.observed.tags, meta.annotations) };
     const tagChange = diffTags(current.observed.tags, tags);
     const nothingToDo = !specChanged && Object.keys(tagChange.set).length === 0 && tagChange.remove.length === 0;
     if (nothingToDo) return current.object;
@@ -125,7 +150,7 @@ export class KindStore extends StoreCreator {
       return gone.object ?? { ...current.object, metadata: { ...current.object.metadata, finalizers: [] } };
     }
     if (current.observed.lifecycle.phase === 'Waiting') return this.rewriteWaiting(current, desired.spec, tags, warnings);
-    const ctx = this.config.context();
+    const ctx = this.config.context(namespace);
     const report = specChanged ? await this.aws(name, () => this.kind.aws.update(ctx, current.observed, change)) : undefined;
     await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, tagChange));
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, changed: [...change.fields], generation: stored.generation }, 'updated AWS resource');
@@ -142,7 +167,7 @@ export class KindStore extends StoreCreator {
    */
   private async rewriteWaiting(current: Found, spec: object, tags: Record<string, string>, warnings: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const ref = await this.aws(name, () => this.kind.aws.create(this.config.context(), current.ref, spec, tags));
+    const ref = await this.aws(name, () => this.kind.aws.create(this.config.context(namespace), current.ref, spec, tags));
     const updated = await this.refresh(namespace, name);
     if (!updated) throw notFound(this.plural, name);
     this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref, waiting: updated.observed.lifecycle.phase === 'Waiting' }, 'wrote waiting object');
@@ -238,8 +263,8 @@ export class KindStore extends StoreCreator {
   private async markForDeletion(current: Found, finalizers: string[]): Promise<KubeObject> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
     const meta: StoredMetadata = { ...current.meta, finalizers, deletionTimestamp: timestamp(), readySince: readySinceOf(current.object, current.meta.creationTimestamp) };
-    const { tags } = tagsFor(this.kind, this.identity(namespace, name), meta, userTags(current.observed.tags));
-    await this.aws(name, () => this.kind.aws.setTags(this.config.context(), current.observed, diffTags(current.observed.tags, tags)));
+    const tags = { ...tagsFor(this.kind, this.identity(namespace, name), meta, userTags(current.observed.tags)).tags, ...keptTags(current.observed.tags, meta.annotations) };
+    await this.aws(name, () => this.kind.aws.setTags(this.config.context(namespace), current.observed, diffTags(current.observed.tags, tags)));
     const updated = await this.refresh(namespace, name);
     return updated?.object ?? current.object;
   }
@@ -247,11 +272,15 @@ export class KindStore extends StoreCreator {
   /** Deletes (or, with the retain policy, releases) the AWS resource. */
   private async finishDeletion(current: Found): Promise<{ object?: KubeObject; status?: Status }> {
     const { namespace, name } = current.object.metadata as { namespace: string; name: string };
-    const ctx = this.config.context();
-    if (current.meta.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') {
-      const ours = Object.keys(current.observed.tags).filter(isReservedTagKey);
-      await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, { set: {}, remove: ours }));
-      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: current.ref }, 'released AWS resource (deletion policy retain)');
+    const ctx = this.config.context(namespace);
+    const observed = isObserveOnly(current.meta.annotations);
+    if (observed || current.meta.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') {
+      // Released: our tags go. A retained resource is marked so that only its namespace may adopt it again;
+      // an observed one keeps whatever mark it had.
+      const mark = observed ? {} : retainedTag(this.identity(namespace, name));
+      const ours = Object.keys(current.observed.tags).filter((key) => isReservedTagKey(key) && !(key in mark) && !(observed && key === RETAINED_TAG));
+      await this.aws(name, () => this.kind.aws.setTags(ctx, current.observed, { set: mark, remove: ours }));
+      this.config.log.info({ kind: this.kind.names.kind, namespace, name, ref: current.ref, observed }, 'released AWS resource (observe-only, or deletion policy retain)');
       this.view.remove(namespace, name);
       return { status: deletedStatus(this.kind, name, current.meta.uid) };
     }

@@ -70,7 +70,8 @@ test('deleting a namespace deletes its AWS resources, keeps the retained ones, a
   expect(buckets).not.toContain(emptyBucket);
   expect(buckets).toEqual(expect.arrayContaining([fullBucket, keptBucket]));
   const keptTags = await s3.send(new GetBucketTaggingCommand({ Bucket: keptBucket })).then((r) => r.TagSet ?? [], () => []);
-  expect(keptTags.filter((tag) => tag.Key?.startsWith('service-operator.aws'))).toEqual([]);
+  // Released: only the mark that lets its namespace adopt it again (docs/security.md).
+  expect(keptTags.filter((tag) => tag.Key?.startsWith('service-operator.aws'))).toEqual([{ Key: 'service-operator.aws/retained', Value: 'lifecycle/doomed/kept' }]);
   expect((await t.kubectl(NAMESPACE).ok(['get', 'aws', '-o', 'name'])).trim()).toBe('s3bucket.service-operator.aws/full');
 
   // A namespace being deleted takes nothing new, as kube-apiserver's NamespaceLifecycle refuses it.

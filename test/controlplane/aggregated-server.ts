@@ -28,7 +28,7 @@ export const API_SERVICE = 'v1alpha1.service-operator.aws';
 export const SERVING_NAME = `${SERVICE_NAME}.${SERVER_NAMESPACE}.svc`;
 const LEADER_LABEL = 'service-operator.aws/leader';
 /** The parts of deploy/base that make the server's identity and RBAC (not the Deployment: no kubelet runs it). */
-const IDENTITY_MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac-delegation.yaml', 'rbac-server.yaml', 'rbac-aggregated.yaml'];
+const IDENTITY_MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac-delegation.yaml', 'rbac-server.yaml', 'rbac-aggregated.yaml', 'rbac-adopt.yaml'];
 /** The longest a replica's service-account token lives; a local cluster is restarted long before. */
 const TOKEN_DURATION = '168h';
 const READY_TIMEOUT_MS = 60_000;

@@ -89,7 +89,8 @@ describe('ECRRepository through kubectl', () => {
     await env.kubectl.ok(['delete', 'ecr', 'kept']);
     const repository = await describe_('kept-images');
     const tags = (await ecr().send(new ListTagsForResourceCommand({ resourceArn: repository?.repositoryArn }))).tags ?? [];
-    expect(tags.filter((t) => t.Key?.startsWith('service-operator.aws/'))).toEqual([]);
+    // Only the mark that lets this namespace, and no other, adopt it again (docs/security.md).
+    expect(tags.filter((t) => t.Key?.startsWith('service-operator.aws/'))).toEqual([{ Key: 'service-operator.aws/retained', Value: 'e2e/default/kept' }]);
   });
 
   test('a physical name taken by a repository this server does not manage is 409, and it is left alone', async () => {

@@ -133,6 +133,7 @@ describe('S3Bucket through kubectl', () => {
     await env.kubectl.ok(['apply', '-f', manifests.object('S3Bucket', 'kept', '  bucketName: e2e-kept-bucket\n', '  annotations: {service-operator.aws/deletion-policy: retain}\n')]);
     await env.kubectl.ok(['delete', 's3', 'kept']);
     expect(await bucketNames(env.aws)).toContain('e2e-kept-bucket');
-    await expect(s3().send(new GetBucketTaggingCommand({ Bucket: 'e2e-kept-bucket' }))).rejects.toThrow();
+    // Only the mark that lets this namespace, and no other, adopt it again (docs/security.md).
+    expect((await s3().send(new GetBucketTaggingCommand({ Bucket: 'e2e-kept-bucket' }))).TagSet).toEqual([{ Key: 'service-operator.aws/retained', Value: 'e2e/default/kept' }]);
   });
 });

@@ -122,7 +122,8 @@ describe('SQSQueue through kubectl', () => {
     await env.kubectl.ok(['delete', 'sqs', 'kept']);
     expect(await queueNames(env.aws)).toContain('e2e_default_kept');
     const tags = (await client().send(new ListQueueTagsCommand({ QueueUrl: await urlOf('e2e_default_kept') }))).Tags ?? {};
-    expect(Object.keys(tags).filter((key) => key.startsWith('service-operator.aws/'))).toEqual([]);
+    // Only the mark that lets this namespace, and no other, adopt it again (docs/security.md).
+    expect(Object.entries(tags).filter(([key]) => key.startsWith('service-operator.aws/'))).toEqual([['service-operator.aws/retained', 'e2e/default/kept']]);
     expect(expectFailure(await env.kubectl.run(['get', 'sqs', 'kept']))).toContain('not found');
   });
 

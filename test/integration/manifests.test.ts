@@ -70,7 +70,7 @@ describe('deploy/', () => {
       expect.arrayContaining([
         { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] },
       ]),
     );
     expect(boundTo('ClusterRole', 'aws-service-apiserver').subjects).toEqual([account]);

@@ -1,6 +1,6 @@
 // One moto_server and one server per test file, started before its tests and stopped after them.
 import { awsClients } from './aws.js';
-import { FaultProxy } from './fault-proxy.js';
+import { FaultProxy, type FaultRule } from './fault-proxy.js';
 import { https, type HttpsOptions, type HttpsResponse } from './https.js';
 import { Kubectl } from './kubectl.js';
 import { startMoto, startServer, type LocalAws, type ServerOptions, type ServerProcess } from './processes.js';
@@ -24,13 +24,16 @@ export interface TestEnvironment {
 export interface EnvironmentOptions extends Omit<ServerOptions, 'awsEndpoint'> {
   /** Put a fault-injecting proxy between the server and moto, its random faults drawn from this seed. */
   faults?: { seed: number };
+  /** With `faults`: rules the proxy applies from the start, before the server makes its first call. */
+  rules?: FaultRule[];
   /** moto with what it lacks for ElastiCache and stacks filled by a fake (src/aws/moto_fills.py), as `npm start` has it. */
   fillMotoGaps?: boolean;
 }
 
-export async function startEnvironment({ fillMotoGaps = false, faults, ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
+export async function startEnvironment({ fillMotoGaps = false, faults, rules = [], ...options }: EnvironmentOptions = {}): Promise<TestEnvironment> {
   const moto = await startMoto({ fillGaps: fillMotoGaps });
   const proxy = faults ? await new FaultProxy(moto.endpoint, faults.seed).start() : undefined;
+  for (const rule of rules) proxy?.add(rule);
   const awsEndpoint = proxy?.url ?? moto.endpoint;
   let server: ServerProcess;
   try {

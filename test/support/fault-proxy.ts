@@ -110,7 +110,7 @@ function s3Resource(url: URL): string | undefined {
 }
 
 /** The request fields that name the resource of a call, in the order they are looked for. */
-const RESOURCE_FIELDS = ['QueueUrl', 'QueueName', 'TableName', 'Name', 'ResourceId', 'repositoryName', 'ResourceArn', 'resourceArn', 'TopicArn', 'SubscriptionArn', 'CacheClusterId', 'ResourceName', 'StackName'];
+const RESOURCE_FIELDS = ['QueueUrl', 'QueueName', 'TableName', 'Name', 'ResourceId', 'repositoryName', 'ResourceArn', 'resourceArn', 'TopicArn', 'SubscriptionArn', 'CacheClusterId', 'ResourceName', 'StackName', 'RoleArn'];
 
 function resourceOf(body: Buffer, json: boolean): string | undefined {
   let fields: Record<string, unknown>;

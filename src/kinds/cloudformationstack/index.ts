@@ -116,6 +116,7 @@ const cloudFormationStack: KindDefinition<StackSpec> = {
   // Stack tags are copied onto the stack's resources: ours live in a document of the server's bucket.
   tagLimit: 1000,
   userTagLimit: 50,
+  notAdoptable: "a stack's Kubernetes metadata lives in the server's own bucket and its template must be one of a CloudFormationTemplate's, so a stack this server did not create cannot be taken over: create a CloudFormationStack whose template describes it, or import its resources with a CloudFormation import change set",
   awsErrorCodes: { notFound: ['StackNotFoundException', 'ChangeSetNotFoundException'], inUse: ['AlreadyExistsException', 'TokenAlreadyExistsException'], invalid: ['InsufficientCapabilitiesException'] },
   canonicalSpec,
   validate: validateSpec,

@@ -23,6 +23,7 @@ const cloudFormationTemplate: KindDefinition<TemplateSpec> = {
   // The server's tags live in a document beside the template, without AWS's limit; S3 objects take 10 of the user's.
   tagLimit: 1000,
   userTagLimit: 10,
+  notAdoptable: "a template lives in the server's own private bucket, so there is no existing one in the account to take over: create the object instead",
   awsErrorCodes: { notFound: ['NoSuchKey'] },
   canonicalSpec,
   validate: validateSpec,

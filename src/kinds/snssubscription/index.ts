@@ -53,6 +53,7 @@ const snsSubscription: KindDefinition<SNSSubscriptionSpec> = {
   ],
   immutableFields: ['topicName', 'topicARN', 'protocol', 'endpoint', 'queueARN'],
   tagLimit: 50,
+  notAdoptable: "a subscription's Kubernetes metadata lives in an SSM parameter only the server makes, so one it did not make cannot be taken over; a subscription SNS already has is refused as on any create",
   awsErrorCodes: { notFound: ['ParameterNotFound'], inUse: ['ParameterAlreadyExists'] },
   canonicalSpec,
   validate: validateSpec,
