@@ -54,6 +54,12 @@ async function expectComplete(c: KindCase, name: string): Promise<void> {
   expect(await c.inAws(name)).toBe(c.made);
 }
 
+/** The server's log lines of level warn and above about a kind (the last 40). */
+function serverWarnings(kind: string): string {
+  const lines = env.server.logs().split('\n').filter((line) => /"level":[4-6]0/.test(line) && line.includes(`"kind":"${kind}"`));
+  return lines.slice(-40).join('\n');
+}
+
 /** A failed create leaves no object: GET is 404 and lists do not show it. */
 async function expectNoObject(c: KindCase, name: string): Promise<void> {
   const read = await env.request(`${objectsPath(c.plural)}/${name}`);
@@ -145,7 +151,11 @@ test("a parameter deleted between a read of its value and of its tags (a resync 
 test('half-made resources nobody finishes are removed by the resync once their creates are abandoned', async () => {
   for (const c of CASES) await createStuck(c, 'abandoned');
   for (const c of CASES) {
-    await eventually(`the abandoned ${c.kind} to be removed`, async () => (await c.inAws('abandoned')) === 0, { timeoutMs: 60_000 });
+    // Abandoned 40 s after its create began, then removed by a resync (every second): 2 minutes is ample
+    // even on a loaded machine; a failure shows what the server said about the kind.
+    await eventually(`the abandoned ${c.kind} to be removed`, async () => (await c.inAws('abandoned')) === 0, { timeoutMs: 120_000 }).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe server's warnings about ${c.kind}:\n${serverWarnings(c.kind)}`);
+    });
     await expectNoObject(c, 'abandoned');
   }
-});
+}, 300_000);
